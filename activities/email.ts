@@ -1,0 +1,78 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { NodemailerError } from 'nodemailer/lib/errors';
+import type { Draft, EmailRequest, SentEmail } from '../workflows/email-request';
+import { PERMANENT_FAILURE } from '../workflows/failures';
+import type { Mailer } from './mailer';
+import { messageIdFor } from './message-id';
+import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
+
+export interface EmailDependencies {
+  mailer: Mailer;
+  templates: Templates;
+  /** The address every message is sent from; its domain names the Message-IDs. */
+  fromAddress: string;
+}
+
+/** Renders a message, with a person's edits (from an approval) taking the place of the template's words. */
+export function renderRequest(templates: Templates, request: EmailRequest): RenderedEmail {
+  const rendered = templates.render(request.kind, request.vars);
+  const subject = request.edits?.subject ? cleanSubject(request.edits.subject) : rendered.subject;
+  if (!request.edits?.text) return { ...rendered, subject };
+  return { subject, text: request.edits.text, html: textToHtml(request.edits.text) };
+}
+
+function isNodemailerError(error: unknown): error is NodemailerError {
+  return error instanceof Error && ('responseCode' in error || 'code' in error);
+}
+
+/** SMTP 5xx for the message or its recipient is permanent; 4xx, network and auth trouble are retried. */
+export function classifySendError(error: unknown): Error {
+  if (isNodemailerError(error) && error.permanent === true && error.code !== 'EAUTH') {
+    const reply = error.response ?? error.message;
+    return ApplicationFailure.create({ message: `permanently refused: ${reply}`, type: PERMANENT_FAILURE, nonRetryable: true });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export function createEmailActivities({ mailer, templates, fromAddress }: EmailDependencies) {
+  const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
+
+  return {
+    /** Renders a draft for a person to approve, edit or skip. */
+    composeEmail(request: EmailRequest): Promise<Draft> {
+      const { subject, text } = renderRequest(templates, request);
+      return Promise.resolve({ subject, text });
+    },
+
+    /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
+    async sendEmail(request: EmailRequest): Promise<SentEmail> {
+      const messageId = messageIdFor(request.sequenceId, request.key, domain);
+      const { subject, text, html } = renderRequest(templates, request);
+      let report;
+      try {
+        report = await mailer.send({
+          from: { name: request.fromName, address: fromAddress },
+          to: { name: request.to.name, address: request.to.email },
+          replyTo: request.replyTo ? { name: request.replyTo.name, address: request.replyTo.email } : undefined,
+          subject,
+          text,
+          html,
+          messageId,
+          inReplyTo: request.inReplyTo,
+          references: request.inReplyTo ? [request.inReplyTo] : undefined,
+          headers: { 'X-Onward-Step': request.key },
+        });
+      } catch (error) {
+        throw classifySendError(error);
+      }
+      if (report.rejected.length > 0) {
+        throw ApplicationFailure.create({
+          message: `permanently refused: the server rejected the recipient (${report.response})`,
+          type: PERMANENT_FAILURE,
+          nonRetryable: true,
+        });
+      }
+      return { messageId, sentAt: new Date().toISOString() };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { Client, Connection } from '@temporalio/client';
+import { z } from 'zod';
+import { workerConfigSchema } from '../worker/config';
+
+/** What a client needs: the same settings, names and defaults as the worker's. */
+export const clientConfigSchema = workerConfigSchema.pick({ TEMPORAL_ADDRESS: true, TEMPORAL_NAMESPACE: true, ONWARD_TASK_QUEUE: true });
+export type ClientConfig = z.output<typeof clientConfigSchema>;
+
+export class UnreachableServerError extends Error {
+  override name = 'UnreachableServerError';
+}
+
+export function readClientConfig(environment: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const parsed = clientConfigSchema.safeParse(environment);
+  if (parsed.success) return parsed.data;
+  throw new Error(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+}
+
+/** Connects to Temporal, failing within seconds with a message that says what to do when nothing answers. */
+export async function connectClient(config: ClientConfig): Promise<{ client: Client; close: () => Promise<void> }> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
+  } catch (error) {
+    throw new UnreachableServerError(
+      `Cannot reach the Temporal server at ${config.TEMPORAL_ADDRESS} (${(error as Error).message}). ` +
+        'Start one with `npx onward dev`, or set TEMPORAL_ADDRESS.',
+    );
+  }
+  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), close: () => connection.close() };
+}

@@ -1,0 +1,72 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import * as actions from '../workflows/definitions';
+import type { SequenceInput } from '../workflows/input';
+import type { SequenceStatus, Stage } from '../workflows/status';
+import { STAGES } from '../workflows/status';
+
+export interface StartResult {
+  workflowId: string;
+  /** False when a sequence for this rejection already existed: nothing new was started. */
+  started: boolean;
+}
+
+/** Starts the sequence of a validated rejection; starting the same rejection again returns the existing one. */
+export async function startSequence(client: Client, taskQueue: string, input: SequenceInput): Promise<StartResult> {
+  const workflowId = actions.workflowIdFor(input.rejection.id);
+  try {
+    await client.workflow.start(actions.WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId,
+      args: [input],
+      // One sequence per rejection, ever: a finished one is not restarted by a repeated event.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [{ key: actions.STAGE_ATTRIBUTE, value: 'grieving' }],
+    });
+    return { workflowId, started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw error;
+  }
+}
+
+export function sequenceHandle(client: Client, rejectionId: string) {
+  return client.workflow.getHandle(actions.workflowIdFor(rejectionId));
+}
+
+export async function sequenceStatus(client: Client, rejectionId: string): Promise<SequenceStatus> {
+  return sequenceHandle(client, rejectionId).query(actions.statusQuery);
+}
+
+export interface SequenceSummary {
+  rejectionId: string;
+  workflowId: string;
+  stage: string;
+  startedAt: Date;
+  closedAt?: Date;
+}
+
+export function isStage(value: string): value is Stage {
+  return (STAGES as readonly string[]).includes(value);
+}
+
+/** Lists sequences, newest first, optionally only those at one stage (from the stage search attribute). */
+export async function listSequences(client: Client, options: { stage?: Stage; limit?: number } = {}): Promise<SequenceSummary[]> {
+  const filters = [`WorkflowType = '${actions.WORKFLOW_TYPE}'`];
+  if (options.stage) filters.push(`${actions.STAGE_ATTRIBUTE.name} = '${options.stage}'`);
+  const summaries: SequenceSummary[] = [];
+  for await (const execution of client.workflow.list({ query: filters.join(' AND ') })) {
+    summaries.push(summaryOf(execution));
+    if (summaries.length >= (options.limit ?? 1000)) break;
+  }
+  return summaries;
+}
+
+function summaryOf(execution: WorkflowExecutionInfo): SequenceSummary {
+  return {
+    rejectionId: execution.workflowId.replace(/^rejection-/, ''),
+    workflowId: execution.workflowId,
+    stage: execution.typedSearchAttributes.get(actions.STAGE_ATTRIBUTE) ?? 'unknown',
+    startedAt: execution.startTime,
+    closedAt: execution.closeTime,
+  };
+}

@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSmtpMailer } from '../../activities/mailer';
+import { loadTemplates } from '../../activities/templates';
+import { serverExecutable } from '../../client/temporal-binaries';
+import { createOnwardWorker } from '../../worker/worker';
+import { STAGE_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
+import type { SequenceStatus } from '../../workflows/status';
+import { runCli } from '../helpers/cli';
+import { rejectionDocument } from '../helpers/fixtures';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
+
+// The CLI end to end, as a user runs it, against `temporal server start-dev` and a worker on a real SMTP server.
+describe('onward CLI against a Temporal dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let smtp: TestSmtpServer;
+  let worker: Worker;
+  let running: Promise<void>;
+  let cliEnv: Record<string, string>;
+  const directory = mkdtempSync(path.join(tmpdir(), 'onward-cli-'));
+  const writeDocument = (name: string, document: unknown) => {
+    const file = path.join(directory, name);
+    writeFileSync(file, JSON.stringify(document));
+    return file;
+  };
+  // A rejection happening now, so the sequence is grieving while the test looks at it.
+  const rejectionFile = writeDocument('rejection.json', rejectionDocument({ id: 'cli-e2e-1', rejectedAt: new Date().toISOString() }));
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: serverExecutable('temporal'), searchAttributes: [STAGE_ATTRIBUTE] },
+    });
+    worker = await createOnwardWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: 'onward',
+      dependencies: { mailer: createSmtpMailer(smtp.url), templates: loadTemplates(), fromAddress: 'onward@example.com' },
+    });
+    running = worker.run();
+    cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', ONWARD_TASK_QUEUE: 'onward' };
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+    await smtp?.close();
+  });
+
+  it('previews the timeline without a server, as text and as JSON', async () => {
+    const text = await runCli(['preview', rejectionFile], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('thank-you note to Grace Hopper <grace@acme.example.com>');
+    expect(text.stdout).toContain('feedback request');
+
+    const json = await runCli(['preview', rejectionFile, '--json']);
+    const lines = JSON.parse(json.stdout) as { step: string; at: string }[];
+    expect(lines.map((line) => line.step)).toEqual(expect.arrayContaining(['thank-you:1', 'thank-you:2', 'feedback-request', 'check-in:6', 'touchpoint:2']));
+    const times = lines.map((line) => Date.parse(line.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('starts a sequence once; starting the same rejection again returns the existing one', async () => {
+    const first = await runCli(['start', rejectionFile], cliEnv);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain(`Started sequence ${workflowIdFor('cli-e2e-1')}`);
+
+    const again = await runCli(['start', rejectionFile], cliEnv);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already exists');
+    const runs = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor('cli-e2e-1')}'` })) runs.push(run);
+    expect(runs).toHaveLength(1);
+  });
+
+  it('shows the status, and lists sequences by stage', async () => {
+    const status = await runCli(['status', 'cli-e2e-1', '--json'], cliEnv);
+    expect(status.code).toBe(0);
+    const parsed = JSON.parse(status.stdout) as SequenceStatus;
+    expect(parsed.stage).toBe('grieving');
+    expect(parsed.timeline.find((entry) => entry.key === 'thank-you:1')?.status).toBe('scheduled');
+
+    // Visibility is eventually consistent: the new sequence shows up in a moment.
+    await expect.poll(async () => (await runCli(['list', '--stage', 'grieving'], cliEnv)).stdout, { timeout: 20_000, interval: 500 }).toContain('cli-e2e-1');
+    const following = await runCli(['list', '--stage', 'following-up'], cliEnv);
+    expect(following.stdout).not.toContain('cli-e2e-1');
+  });
+
+  it('acts on a sequence and reports refusals with the reason', async () => {
+    const pause = await runCli(['pause', 'cli-e2e-1'], cliEnv);
+    expect(pause.stdout).toContain('paused');
+    const pauseAgain = await runCli(['pause', 'cli-e2e-1'], cliEnv);
+    expect(pauseAgain.code).toBe(1);
+    expect(pauseAgain.stderr).toContain('already paused');
+    const snooze = await runCli(['snooze', 'cli-e2e-1', 'a while'], cliEnv);
+    expect(snooze.code).toBe(1);
+    expect(snooze.stderr).toContain('is not a duration');
+    const unknown = await runCli(['ready', 'no-such-rejection'], cliEnv);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no running sequence');
+  });
+
+  it('refuses an invalid file, naming each bad field, and starts nothing', async () => {
+    const invalid = writeDocument('invalid.json', {
+      ...rejectionDocument({ id: 'cli-e2e-invalid', interviewers: [] }),
+      candidate: { name: 'Ada', email: 'not-an-email', timezone: 'Mars/Olympus' },
+      policy: { grievingPeriod: 'soon', surprise: true },
+    });
+    const result = await runCli(['start', invalid], cliEnv);
+    expect(result.code).toBe(1);
+    for (const field of ['candidate.email', 'candidate.timezone', 'interviewers', 'policy.grievingPeriod', 'policy.surprise']) {
+      expect(result.stderr).toContain(field);
+    }
+    await expect(env.client.workflow.getHandle(workflowIdFor('cli-e2e-invalid')).describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('says clearly when the server is unreachable', async () => {
+    const result = await runCli(['status', 'cli-e2e-1'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Cannot reach the Temporal server at 127.0.0.1:1');
+  });
+});

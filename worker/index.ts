@@ -1,0 +1,2 @@
+export { createOnwardWorker, runWorker, type OnwardWorkerOptions } from './worker';
+export { readWorkerConfig, ConfigError, type WorkerConfig } from './config';

@@ -1,0 +1,44 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { SequenceStatus, Stage } from './status';
+
+/** The workflow type, its id and the search attributes, shared by the worker, the CLI and the tests. */
+export const WORKFLOW_TYPE = 'rejectionFollowUp';
+export const workflowIdFor = (rejectionId: string): string => `rejection-${rejectionId}`;
+export const STAGE_ATTRIBUTE = defineSearchAttributeKey('OnwardStage', SearchAttributeType.KEYWORD);
+
+export const statusQuery = defineQuery<SequenceStatus>('status');
+
+// Every action is an update: it is validated by the workflow and refused with a reason, or acknowledged.
+export interface SnoozeArgs {
+  for: string;
+}
+export interface FeedbackArgs {
+  text: string;
+  from?: string;
+}
+export interface ProgressArgs {
+  applications: number;
+  interviews: number;
+  note?: string;
+}
+export interface ApproveArgs {
+  step: string;
+  decision: 'approve' | 'skip';
+  subject?: string;
+  text?: string;
+}
+export interface StopArgs {
+  reason?: string;
+}
+
+export const readyUpdate = defineUpdate<Stage, []>('ready');
+export const snoozeUpdate = defineUpdate<Stage, [SnoozeArgs]>('snooze');
+export const feedbackUpdate = defineUpdate<Stage, [FeedbackArgs]>('feedback');
+export const progressUpdate = defineUpdate<Stage, [ProgressArgs]>('progress');
+export const approveUpdate = defineUpdate<Stage, [ApproveArgs]>('approve');
+export const pauseUpdate = defineUpdate<Stage, []>('pause');
+export const resumeUpdate = defineUpdate<Stage, []>('resume');
+export const optOutUpdate = defineUpdate<Stage, [StopArgs]>('optOut');
+export const hiredUpdate = defineUpdate<Stage, [StopArgs]>('hired');
+export const cancelUpdate = defineUpdate<Stage, [StopArgs]>('cancel');

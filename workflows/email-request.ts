@@ -1,0 +1,114 @@
+import { firstName, recipientOf, relationshipContact, type Audience } from './recipients';
+import type { Rejection } from './rejection';
+import type { FeedbackEntry, ProgressReport } from './status';
+import type { StepKind } from './steps';
+
+export interface Mailbox {
+  name: string;
+  email: string;
+}
+
+/** The values a template can use, e.g. `{{recipient.firstName}}` or `{{company}}`. */
+export interface TemplateVars {
+  candidate: { name: string; firstName: string; linkedinUrl?: string };
+  recipient: { name: string; firstName: string; title?: string };
+  contact: { name: string; firstName: string };
+  company: string;
+  role: string;
+  dreamJob: boolean;
+  feedback: { text: string; from?: string }[];
+  progress: { applications: number; interviews: number };
+  checkIn?: { number: number; count: number; nextAction: string };
+  linkedIn?: { url: string; isProfile: boolean };
+  touchpoint?: { number: number };
+}
+
+/** What the email activities need to render and send one message; the Message-ID derives from sequence and key. */
+export interface EmailRequest {
+  sequenceId: string;
+  key: string;
+  kind: StepKind;
+  to: Mailbox;
+  /** Messages to interviewers and recruiters speak for the candidate: replies go to the candidate. */
+  fromName: string;
+  replyTo?: Mailbox;
+  /** The Message-ID this message follows up, so it lands in the same thread. */
+  inReplyTo?: string;
+  vars: TemplateVars;
+  edits?: { subject?: string; text?: string };
+}
+
+export interface SentEmail {
+  messageId: string;
+  sentAt: string;
+}
+
+export interface Draft {
+  subject: string;
+  text: string;
+}
+
+// The article's step 4: concrete next actions, one per check-in, in turn.
+const NEXT_ACTIONS = [
+  'Send out one more tailored resume this week.',
+  'Visit another job board and save three roles that fit your skills.',
+  'Reach out to one person in your network about openings on their team.',
+  'Rehearse your answer to the question you found hardest in your last interview.',
+  'Update your resume with what you learned from the feedback so far.',
+  'Apply to two roles you would have skipped last month.',
+];
+
+export function linkedInSearchUrl(name: string, company: string): string {
+  return `https://www.linkedin.com/search/results/people/?keywords=${encodeURIComponent(`${name} ${company}`)}`;
+}
+
+export interface MessageContext {
+  rejection: Rejection;
+  feedback: FeedbackEntry[];
+  progress: ProgressReport[];
+  checkInCount: number;
+}
+
+/** Everything a message needs, built from the rejection and what the sequence learned so far. */
+export function buildEmailRequest(
+  context: MessageContext,
+  message: { sequenceId: string; key: string; kind: StepKind; audience: Audience },
+  inReplyTo?: string,
+): EmailRequest {
+  const { rejection } = context;
+  const recipient = recipientOf(rejection, message.audience);
+  const contact = recipientOf(rejection, relationshipContact(rejection));
+  const ordinal = Number(message.key.split(':')[1] ?? 1);
+  const speaksForCandidate = message.audience.role !== 'candidate';
+  const vars: TemplateVars = {
+    candidate: { name: rejection.candidate.name, firstName: firstName(rejection.candidate.name), linkedinUrl: rejection.candidate.linkedinUrl },
+    recipient: { name: recipient.name, firstName: firstName(recipient.name), title: recipient.title },
+    contact: { name: contact.name, firstName: firstName(contact.name) },
+    company: rejection.company,
+    role: rejection.role,
+    dreamJob: rejection.dreamJob ?? false,
+    feedback: context.feedback.map(({ text, from }) => ({ text, from })),
+    progress: {
+      applications: context.progress.reduce((sum, report) => sum + report.applications, 0),
+      interviews: context.progress.reduce((sum, report) => sum + report.interviews, 0),
+    },
+  };
+  if (message.kind === 'check-in') {
+    vars.checkIn = { number: ordinal, count: context.checkInCount, nextAction: NEXT_ACTIONS[(ordinal - 1) % NEXT_ACTIONS.length] ?? '' };
+  }
+  if (message.kind === 'linkedin-task') {
+    const profile = rejection.recruiter?.linkedinUrl;
+    vars.linkedIn = profile ? { url: profile, isProfile: true } : { url: linkedInSearchUrl(contact.name, rejection.company), isProfile: false };
+  }
+  if (message.kind === 'touchpoint') vars.touchpoint = { number: ordinal };
+  return {
+    sequenceId: message.sequenceId,
+    key: message.key,
+    kind: message.kind,
+    to: { name: recipient.name, email: recipient.email },
+    fromName: speaksForCandidate ? rejection.candidate.name : 'Onward',
+    replyTo: speaksForCandidate ? { name: rejection.candidate.name, email: rejection.candidate.email } : undefined,
+    inReplyTo,
+    vars,
+  };
+}

@@ -1,0 +1,2 @@
+// The workflows the Onward worker registers.
+export { rejectionFollowUp } from './rejection-follow-up';

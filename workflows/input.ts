@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { policySchema, type Policy } from './policy';
+import { rejectionSchema, type Rejection } from './rejection';
+
+/** What a sequence workflow starts with: the validated rejection and the policy resolved at start. */
+export interface SequenceInput {
+  rejection: Rejection;
+  policy: Policy;
+}
+
+/** A field that failed validation, and why. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+export type ParseResult = { ok: true; input: SequenceInput } | { ok: false; problems: FieldProblem[] };
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)),
+    '',
+  );
+}
+
+function problemsOf(error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap((issue): FieldProblem[] => {
+    const field = fieldName(issue.path) || '(document)';
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), problem: 'is not a known field' }));
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ field, problem: 'is required' }];
+    return [{ field, problem: issue.message }];
+  });
+}
+
+/** Validates a rejection document (from a file, the API or an ATS) and resolves its policy against the defaults. */
+export function parseRejectionDocument(document: unknown): ParseResult {
+  const parsed = rejectionSchema.safeParse(document);
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `$schema` is for editors only
+  const { policy, $schema, ...rejection } = parsed.data;
+  return { ok: true, input: { rejection, policy: policy ?? policySchema.parse({}) } };
+}
+
+/** One line per problem, e.g. `candidate.email: must be a valid email address`. */
+export function describeProblems(problems: FieldProblem[]): string {
+  return problems.map(({ field, problem }) => `${field}: ${problem}`).join('\n');
+}
+
+/** The rejection document's JSON Schema, for editors and other languages. */
+export function rejectionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(rejectionSchema, { io: 'input', unrepresentable: 'any' });
+}

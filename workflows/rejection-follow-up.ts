@@ -1,0 +1,80 @@
+import type { SequenceInput } from './input';
+import { planFeedbackWait, planFollowUps, planGrieving, planMessage, type PlannedMessage } from './schedule';
+import { Sequence } from './sequence';
+import type { SequenceOutcome } from './status';
+
+/**
+ * One rejection, followed up over weeks in the six steps of "What to Do When You Don't Get the Job".
+ * The schedule is pure (./schedule); this function only says what happens in which order.
+ */
+export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceOutcome> {
+  const { rejection, policy } = input;
+  const grieving = planGrieving(rejection, policy);
+  const sequence = new Sequence(input, grieving.endsAt);
+
+  // 1. Take time to grieve: an optional supportive note, then a wait the candidate can end or extend.
+  await Promise.all([
+    grieving.supportiveNote && sequence.deliver(grieving.supportiveNote, { unless: () => sequence.grievingOver, unlessReason: 'grieving ended first' }),
+    sequence.waitForGrievingToEnd(),
+  ]);
+
+  const plan = planFollowUps(rejection, policy, Date.now());
+  sequence.schedule([...plan.thankYous, plan.feedbackRequest, plan.otherOpenings, plan.linkedInTask, ...plan.checkIns, ...plan.touchpoints]);
+
+  await Promise.all([
+    sendThankYouNotes(sequence, plan.thankYous), // 2
+    askForFeedback(sequence, plan.feedbackRequest), // 3
+    keepSearching(sequence, plan.checkIns), // 4
+    askAboutOtherOpenings(sequence, plan.otherOpenings), // 5
+    stayOnTheRadar(sequence, plan.linkedInTask, plan.touchpoints), // 6
+  ]);
+
+  if (sequence.ending === 'hired') await congratulate(sequence);
+  return sequence.outcome();
+}
+
+/** 2. A personal thank-you note to each interviewer, valuing their time. */
+async function sendThankYouNotes(sequence: Sequence, thankYous: PlannedMessage[]): Promise<void> {
+  await Promise.all(thankYous.map((note) => sequence.deliver(note)));
+}
+
+/** 3. Ask what would make the candidate more competitive; wait for the answer, remind at most once. */
+async function askForFeedback(sequence: Sequence, request: PlannedMessage): Promise<void> {
+  const alreadyAnswered = { unless: () => sequence.feedbackReceived, unlessReason: 'feedback already received' };
+  if ((await sequence.deliver(request, alreadyAnswered)) !== 'sent') return;
+
+  const wait = planFeedbackWait(sequence.rejection, sequence.policy, Date.now());
+  if (wait.reminder) {
+    const inReplyTo = sequence.messageIdOf(request.key);
+    sequence.schedule([wait.reminder]);
+    await Promise.all([sequence.deliver(wait.reminder, { ...alreadyAnswered, inReplyTo }), sequence.waitForFeedback(wait.deadline)]);
+  } else {
+    await sequence.waitForFeedback(wait.deadline);
+  }
+}
+
+/** 4. Weekly check-ins that prompt the next concrete action and hand back the feedback received. */
+async function keepSearching(sequence: Sequence, checkIns: PlannedMessage[]): Promise<void> {
+  for (const checkIn of checkIns) {
+    if ((await sequence.deliver(checkIn)) === 'stopped') return;
+  }
+}
+
+/** 5. Ask the recruiter (or the interviewer) whether other openings match the candidate's skills. */
+async function askAboutOtherOpenings(sequence: Sequence, question: PlannedMessage): Promise<void> {
+  await sequence.deliver(question);
+}
+
+/** 6. A "connect on LinkedIn" task for the candidate, then touchpoints to stay on the recruiter's radar. */
+async function stayOnTheRadar(sequence: Sequence, linkedInTask: PlannedMessage, touchpoints: PlannedMessage[]): Promise<void> {
+  if ((await sequence.deliver(linkedInTask)) === 'stopped') return;
+  for (const touchpoint of touchpoints) {
+    if ((await sequence.deliver(touchpoint)) === 'stopped') return;
+  }
+}
+
+/** Hired: every remaining step is over; one last note to celebrate. */
+async function congratulate(sequence: Sequence): Promise<void> {
+  const note = planMessage(sequence.rejection, sequence.policy, { key: 'congratulations', kind: 'congratulations', audience: { role: 'candidate' } }, Date.now());
+  await sequence.deliver(note, { afterEnding: true });
+}

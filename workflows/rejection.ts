@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { policySchema, timeZone } from './policy';
+
+// Names end up in email headers: no control characters (header injection), bounded length.
+const displayText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(max, { message: `must be at most ${max} characters` })
+    .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, { message: 'must not contain control characters or line breaks' });
+
+const emailAddress = z
+  .email({ message: 'must be a valid email address' })
+  .max(254, { message: 'must be at most 254 characters' });
+
+const linkedInUrl = z.url({
+  protocol: /^https$/,
+  hostname: /^([a-z0-9-]+\.)*linkedin\.com$/,
+  message: 'must be an https://linkedin.com/... URL',
+});
+
+const person = {
+  name: displayText(120),
+  email: emailAddress,
+  timezone: timeZone.optional().describe("The person's IANA time zone, when known; the candidate's otherwise."),
+};
+
+export const rejectionSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('The JSON Schema this document follows, for editors; ignored.'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, {
+        message: 'must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+      })
+      .describe('The business key, e.g. the ATS application id; one sequence per id.'),
+    candidate: z.strictObject({
+      name: displayText(120),
+      email: emailAddress,
+      timezone: timeZone,
+      linkedinUrl: linkedInUrl.optional(),
+    }),
+    company: displayText(160),
+    role: displayText(160),
+    interviewers: z
+      .array(z.strictObject({ ...person, title: displayText(160).optional() }))
+      .min(1, { message: 'must list at least one interviewer' })
+      .max(20, { message: 'must list at most 20 interviewers' }),
+    recruiter: z.strictObject({ ...person, linkedinUrl: linkedInUrl.optional() }).optional(),
+    rejectedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. "2026-11-20T15:00:00Z"' }),
+    dreamJob: z.boolean().optional(),
+    policy: policySchema.optional(),
+  })
+  .describe('A job rejection that starts an Onward follow-up sequence.');
+
+/** A rejection document as written by a person or an ATS. */
+export type RejectionDocument = z.input<typeof rejectionSchema>;
+/** A validated rejection, without its policy overrides. */
+export type Rejection = Omit<z.output<typeof rejectionSchema>, 'policy' | '$schema'>;
+export type Candidate = Rejection['candidate'];
+export type Interviewer = Rejection['interviewers'][number];
+export type Recruiter = NonNullable<Rejection['recruiter']>;
+export type Contact = Interviewer | Recruiter;

@@ -1,0 +1,44 @@
+import { DateTime } from 'luxon';
+import type { Policy, Weekday } from './policy';
+
+export type SendRules = Pick<Policy, 'sendWindow' | 'holidays' | 'avoidRejectionDay'>;
+
+const LUXON_WEEKDAYS: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
+const SEARCH_LIMIT_DAYS = 800;
+
+function atClock(day: DateTime, clock: string): DateTime {
+  if (clock === '24:00') return day.plus({ days: 1 }).startOf('day');
+  const [hour, minute] = clock.split(':').map(Number);
+  return day.set({ hour, minute, second: 0, millisecond: 0 });
+}
+
+/**
+ * The first instant at or after `earliest` when an email may go out to someone in `zone`:
+ * on an allowed weekday, inside the window, not on a holiday, and not on the day of the rejection.
+ */
+export function nextSendTime(earliest: number, zone: string, rules: SendRules, rejectedAt: number): number {
+  const { days, start, end } = rules.sendWindow;
+  const rejectionDay = DateTime.fromMillis(rejectedAt, { zone }).toISODate();
+  let cursor = DateTime.fromMillis(earliest, { zone });
+  for (let checked = 0; checked < SEARCH_LIMIT_DAYS; checked++) {
+    const day = cursor.startOf('day');
+    const date = day.toISODate() ?? '';
+    const allowed =
+      days.includes(LUXON_WEEKDAYS[day.weekday] ?? 'mon') &&
+      !rules.holidays.includes(date) &&
+      !(rules.avoidRejectionDay && date === rejectionDay);
+    if (allowed) {
+      const opens = atClock(day, start);
+      const closes = atClock(day, end);
+      if (cursor < opens) return opens.toMillis();
+      if (cursor < closes) return cursor.toMillis();
+    }
+    cursor = day.plus({ days: 1 }).startOf('day');
+  }
+  throw new RangeError(`no send window within ${SEARCH_LIMIT_DAYS} days of ${new Date(earliest).toISOString()} in ${zone}`);
+}
+
+/** True when an email may go out at `instant`. */
+export function isInsideSendWindow(instant: number, zone: string, rules: SendRules, rejectedAt: number): boolean {
+  return nextSendTime(instant, zone, rules, rejectedAt) === instant;
+}

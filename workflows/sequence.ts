@@ -1,0 +1,429 @@
+import {
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { createActivities } from '../activities';
+import * as actions from './definitions';
+import { durationMs, parseDuration } from './durations';
+import { buildEmailRequest } from './email-request';
+import type { SequenceInput } from './input';
+import { recipientOf } from './recipients';
+import type { PlannedMessage } from './schedule';
+import { planFollowUps } from './schedule';
+import { nextSendTime } from './send-window';
+import { PERMANENT_FAILURE } from './failures';
+import type {
+  Ending,
+  FeedbackEntry,
+  FeedbackState,
+  ProgressReport,
+  SequenceOutcome,
+  SequenceStatus,
+  Stage,
+  TimelineEntry,
+} from './status';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { sendEmail, composeEmail } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  // An SMTP outage is retried with backoff for two days before the message is recorded as failed.
+  scheduleToCloseTimeout: '2 days',
+  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', nonRetryableErrorTypes: [PERMANENT_FAILURE] },
+});
+
+export type Delivery = 'sent' | 'skipped' | 'failed' | 'stopped';
+type Wake = 'due' | 'stopped' | 'unless';
+
+export interface DeliveryOptions {
+  /** Skip the message when this becomes true before it goes out (e.g. feedback already came). */
+  unless?: () => boolean;
+  unlessReason?: string;
+  /** The Message-ID this message follows up. */
+  inReplyTo?: string;
+  /** Deliver even though the sequence has ended (the congratulations on being hired). */
+  afterEnding?: boolean;
+}
+
+const iso = (millis: number): string => new Date(millis).toISOString();
+const MAX_TEXT = 10_000;
+
+/** The state of one sequence and the mechanics every step shares: waiting, pausing, approving, sending. */
+export class Sequence {
+  readonly rejection: SequenceInput['rejection'];
+  readonly policy: SequenceInput['policy'];
+  private readonly rejectedAt: number;
+  private readonly sequenceId = workflowInfo().workflowId;
+
+  grievingEndsAt: number;
+  grievingOver = false;
+  private readyEarly = false;
+  paused = false;
+  ending?: Ending;
+  private feedbackState: FeedbackState = 'not-requested';
+  private feedbackDeadline?: number;
+  readonly feedback: FeedbackEntry[] = [];
+  private readonly progress: ProgressReport[] = [];
+  private readonly timeline = new Map<string, TimelineEntry>();
+  private readonly decisions = new Map<string, actions.ApproveArgs>();
+  private readonly log: { at: string; event: string }[] = [];
+  private stage: Stage = 'grieving';
+  private finished = false;
+  /** Messages whose send activity is in flight: they are sent or failed, whatever happens meanwhile. */
+  private readonly sending = new Set<string>();
+
+  constructor(input: SequenceInput, grievingEndsAt: number) {
+    this.rejection = input.rejection;
+    this.policy = input.policy;
+    this.rejectedAt = Date.parse(input.rejection.rejectedAt);
+    this.grievingEndsAt = grievingEndsAt;
+    this.registerHandlers();
+  }
+
+  get feedbackReceived(): boolean {
+    return this.feedback.length > 0;
+  }
+
+  // ---- actions from the candidate, the coach or the agency ------------------------------------
+
+  private registerHandlers(): void {
+    setHandler(actions.statusQuery, () => this.status());
+    this.action(actions.readyUpdate, () => this.requireGrieving(), () => {
+      this.readyEarly = true;
+      this.note('candidate is ready: grieving ended early');
+    });
+    this.action(
+      actions.snoozeUpdate,
+      ({ for: duration }) => {
+        this.requireGrieving();
+        if (parseDuration(duration) === undefined) throw new Error(`for: "${duration}" is not a duration such as "2 days"`);
+      },
+      ({ for: duration }) => {
+        this.grievingEndsAt = Math.max(this.grievingEndsAt, Date.now()) + durationMs(duration);
+        this.note(`grieving extended by ${duration}, until ${iso(this.grievingEndsAt)}`);
+      },
+    );
+    this.action(
+      actions.feedbackUpdate,
+      ({ text, from }) => {
+        this.requireActive();
+        if (!text.trim()) throw new Error('text: must not be empty');
+        if (text.length > MAX_TEXT) throw new Error(`text: must be at most ${MAX_TEXT} characters`);
+        if (from !== undefined && from.length > 200) throw new Error('from: must be at most 200 characters');
+      },
+      ({ text, from }) => {
+        this.feedback.push({ text: text.trim(), from, receivedAt: iso(Date.now()) });
+        this.feedbackState = 'received';
+        this.note('feedback recorded');
+      },
+    );
+    this.action(
+      actions.progressUpdate,
+      ({ applications, interviews, note }) => {
+        this.requireActive();
+        for (const [field, value] of Object.entries({ applications, interviews })) {
+          if (!Number.isInteger(value) || value < 0 || value > 1000) throw new Error(`${field}: must be a whole number from 0 to 1000`);
+        }
+        if (note !== undefined && note.length > MAX_TEXT) throw new Error(`note: must be at most ${MAX_TEXT} characters`);
+      },
+      ({ applications, interviews, note }) => {
+        this.progress.push({ applications, interviews, note, reportedAt: iso(Date.now()) });
+        this.note(`progress: ${applications} applications, ${interviews} interviews`);
+      },
+    );
+    this.action(
+      actions.approveUpdate,
+      ({ step, decision, subject, text }) => {
+        this.requireActive();
+        if (this.timeline.get(step)?.status !== 'awaiting-approval') throw new Error(`step: no draft "${step}" is waiting for approval`);
+        if (decision !== 'approve' && decision !== 'skip') throw new Error('decision: must be "approve" or "skip"');
+        if (subject !== undefined && (!subject.trim() || /[\r\n]/.test(subject) || subject.length > 300)) {
+          throw new Error('subject: must be one non-empty line of at most 300 characters');
+        }
+        if (text !== undefined && (!text.trim() || text.length > MAX_TEXT)) throw new Error(`text: must be non-empty and at most ${MAX_TEXT} characters`);
+      },
+      (args) => {
+        this.decisions.set(args.step, args);
+        this.note(`${args.step}: ${args.decision === 'skip' ? 'skipped' : args.subject || args.text ? 'approved with edits' : 'approved'}`);
+      },
+    );
+    this.action(actions.pauseUpdate, () => {
+      this.requireActive();
+      if (this.paused) throw new Error('the sequence is already paused');
+    }, () => {
+      this.paused = true;
+      this.note('paused');
+    });
+    this.action(actions.resumeUpdate, () => {
+      this.requireActive();
+      if (!this.paused) throw new Error('the sequence is not paused');
+    }, () => {
+      this.paused = false;
+      this.note('resumed');
+    });
+    const stopWith = (ending: Ending) => (args: actions.StopArgs) => {
+      this.ending = ending;
+      this.cancelPending();
+      this.note(`${ending}${args.reason ? `: ${args.reason}` : ''}`);
+    };
+    const requireActive = (_args: actions.StopArgs) => this.requireActive();
+    this.action(actions.optOutUpdate, requireActive, stopWith('opted-out'));
+    this.action(actions.hiredUpdate, requireActive, stopWith('hired'));
+    this.action(actions.cancelUpdate, requireActive, stopWith('cancelled'));
+  }
+
+  /** Registers an update whose validator refuses bad requests before anything is recorded. */
+  private action<Args extends unknown[]>(
+    update: UpdateDefinition<Stage, Args>,
+    validate: (...args: Args) => void,
+    apply: (...args: Args) => void,
+  ): void {
+    setHandler(
+      update,
+      (...args: Args) => {
+        apply(...args);
+        this.refreshStage();
+        return this.stage;
+      },
+      { validator: validate },
+    );
+  }
+
+  private requireActive(): void {
+    if (this.ending) throw new Error(`the sequence has ended (${this.ending})`);
+  }
+
+  private requireGrieving(): void {
+    this.requireActive();
+    if (this.grievingOver) throw new Error('grieving is already over');
+  }
+
+  private note(event: string): void {
+    this.log.push({ at: iso(Date.now()), event });
+  }
+
+  // ---- waiting -----------------------------------------------------------------------------------
+
+  /** Waits until `at`, holding while paused; wakes early when the sequence stops or `unless` becomes true. */
+  private async sleepUntil(at: number, halted: () => boolean, unless: () => boolean): Promise<Wake> {
+    for (;;) {
+      if (halted()) return 'stopped';
+      if (unless()) return 'unless';
+      if (this.paused && !this.ending) {
+        await condition(() => !this.paused || halted() || unless());
+        continue;
+      }
+      const remaining = at - Date.now();
+      if (remaining <= 0) return 'due';
+      await condition(() => (this.paused && !this.ending) || halted() || unless(), remaining);
+    }
+  }
+
+  /** Waits until `at`, then on to the recipient's next send window if `at` falls outside one. */
+  private async waitForSendTime(at: number, zone: string, halted: () => boolean, unless: () => boolean): Promise<Wake> {
+    let next = at;
+    for (;;) {
+      const wake = await this.sleepUntil(next, halted, unless);
+      if (wake !== 'due') return wake;
+      const now = Date.now();
+      next = nextSendTime(now, zone, this.policy, this.rejectedAt);
+      if (next <= now) return 'due';
+    }
+  }
+
+  /** Step 1's wait: until the grieving period ends, the candidate is ready, or the sequence stops. */
+  async waitForGrievingToEnd(): Promise<void> {
+    while (!this.readyEarly && !this.ending && Date.now() < this.grievingEndsAt) {
+      const endsAt = this.grievingEndsAt;
+      await condition(() => this.readyEarly || !!this.ending || this.grievingEndsAt !== endsAt, endsAt - Date.now());
+    }
+    this.grievingOver = true;
+  }
+
+  /** Waits for feedback until `deadline`; true when some arrived. */
+  async waitForFeedback(deadline: number): Promise<boolean> {
+    this.feedbackState = this.feedbackReceived ? 'received' : 'waiting';
+    this.feedbackDeadline = deadline;
+    this.refreshStage();
+    const remaining = deadline - Date.now();
+    if (remaining > 0) await condition(() => this.feedbackReceived || !!this.ending, remaining);
+    if (!this.feedbackReceived && !this.ending) {
+      this.feedbackState = 'no-answer';
+      this.note('no feedback came before the deadline');
+    }
+    this.refreshStage();
+    return this.feedbackReceived;
+  }
+
+  // ---- delivering ------------------------------------------------------------------------------
+
+  /** Adds messages to the timeline as scheduled. */
+  schedule(messages: PlannedMessage[]): void {
+    for (const message of messages) {
+      this.timeline.set(message.key, {
+        key: message.key,
+        kind: message.kind,
+        to: recipientOf(this.rejection, message.audience).email,
+        mode: message.mode,
+        status: 'scheduled',
+        scheduledAt: iso(message.at),
+      });
+    }
+    this.refreshStage();
+  }
+
+  messageIdOf(key: string): string | undefined {
+    return this.timeline.get(key)?.messageId;
+  }
+
+  /**
+   * Sends one planned message at its time, inside its recipient's send window, after approval when its
+   * mode asks for one. A permanent failure is recorded and the sequence goes on.
+   */
+  async deliver(message: PlannedMessage, options: DeliveryOptions = {}): Promise<Delivery> {
+    if (!this.timeline.has(message.key)) this.schedule([message]);
+    const entry = this.timeline.get(message.key) as TimelineEntry;
+    const zone = recipientOf(this.rejection, message.audience).timezone;
+    const unless = options.unless ?? (() => false);
+    const halted = () => !!this.ending && !options.afterEnding;
+    const settle = (status: TimelineEntry['status'], note?: string): Delivery => {
+      entry.status = status;
+      if (note) entry.note = note;
+      delete entry.draft;
+      this.refreshStage();
+      return status === 'cancelled' ? 'stopped' : (status as Delivery);
+    };
+    const woken = (wake: Wake): Delivery => (wake === 'stopped' ? settle('cancelled', `sequence ${this.ending}`) : settle('skipped', options.unlessReason));
+
+    let wake = await this.waitForSendTime(message.at, zone, halted, unless);
+    if (wake !== 'due') return woken(wake);
+    const request = () =>
+      buildEmailRequest(
+        { rejection: this.rejection, feedback: this.feedback, progress: this.progress, checkInCount: this.policy.checkInCount },
+        { sequenceId: this.sequenceId, key: message.key, kind: message.kind, audience: message.audience },
+        options.inReplyTo,
+      );
+
+    let edits: { subject?: string; text?: string } | undefined;
+    if (message.mode === 'approve') {
+      try {
+        const draft = await composeEmail(request());
+        const decideBy = Date.now() + durationMs(this.policy.approvalTimeout);
+        entry.status = 'awaiting-approval';
+        entry.draft = { ...draft, decideBy: iso(decideBy) };
+        this.refreshStage();
+        await condition(() => this.decisions.has(message.key) || halted() || unless(), decideBy - Date.now());
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        return this.fail(entry, error);
+      }
+      if (halted()) return settle('cancelled', `sequence ${this.ending}`);
+      if (unless()) return settle('skipped', options.unlessReason);
+      const decision = this.decisions.get(message.key);
+      if (!decision && this.policy.approvalFallback === 'skip') return settle('skipped', 'nobody approved it in time');
+      if (decision?.decision === 'skip') return settle('skipped', 'skipped by a person');
+      edits = decision && (decision.subject || decision.text) ? { subject: decision.subject, text: decision.text } : undefined;
+      if (!decision) entry.note = 'sent without approval: nobody acted in time';
+      entry.status = 'scheduled';
+      delete entry.draft;
+      // An approval can come at 3 a.m.: the message still waits for its window.
+      wake = await this.waitForSendTime(Date.now(), zone, halted, unless);
+      if (wake !== 'due') return woken(wake);
+    }
+
+    this.sending.add(message.key);
+    try {
+      const sent = await sendEmail({ ...request(), edits });
+      entry.sentAt = sent.sentAt;
+      entry.messageId = sent.messageId;
+      return settle('sent');
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return this.fail(entry, error);
+    } finally {
+      this.sending.delete(message.key);
+    }
+  }
+
+  private fail(entry: TimelineEntry, error: unknown): Delivery {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    entry.status = 'failed';
+    entry.error = cause instanceof Error ? cause.message : String(cause);
+    delete entry.draft;
+    this.note(`${entry.key} failed: ${entry.error}`);
+    this.refreshStage();
+    return 'failed';
+  }
+
+  // ---- reporting ---------------------------------------------------------------------------------
+
+  private computeStage(): Stage {
+    if (this.ending) return this.ending;
+    if (this.finished) return 'completed';
+    if (this.paused) return 'paused';
+    if (!this.grievingOver) return 'grieving';
+    const pending = [...this.timeline.values()].filter((entry) => entry.status === 'scheduled' || entry.status === 'awaiting-approval');
+    if (this.feedbackState === 'waiting' || pending.some((entry) => !['check-in', 'touchpoint'].includes(entry.kind))) return 'following-up';
+    if (pending.some((entry) => entry.kind === 'check-in')) return 'checking-in';
+    return 'staying-in-touch';
+  }
+
+  /** Keeps the stage search attribute in step, so sequences can be listed by stage. */
+  refreshStage(): void {
+    const stage = this.computeStage();
+    if (stage === this.stage) return;
+    this.stage = stage;
+    upsertSearchAttributes([{ key: actions.STAGE_ATTRIBUTE, value: stage }]);
+  }
+
+  status(): SequenceStatus {
+    const timeline = [...this.timeline.values()];
+    if (!this.grievingOver && !this.ending) {
+      // While grieving, show the follow-ups as they would be scheduled if grieving ended as planned.
+      const projected = planFollowUps(this.rejection, this.policy, this.grievingEndsAt);
+      const known = new Set(timeline.map((entry) => entry.key));
+      for (const message of [...projected.thankYous, projected.feedbackRequest, projected.otherOpenings, projected.linkedInTask, ...projected.checkIns, ...projected.touchpoints]) {
+        if (known.has(message.key)) continue;
+        timeline.push({ key: message.key, kind: message.kind, to: recipientOf(this.rejection, message.audience).email, mode: message.mode, status: 'scheduled', scheduledAt: iso(message.at) });
+      }
+    }
+    const sum = (field: 'applications' | 'interviews') => this.progress.reduce((total, report) => total + report[field], 0);
+    return {
+      rejectionId: this.rejection.id,
+      company: this.rejection.company,
+      role: this.rejection.role,
+      candidate: this.rejection.candidate.name,
+      stage: this.stage,
+      paused: this.paused,
+      grievingEndsAt: iso(this.grievingEndsAt),
+      feedback: { state: this.feedbackState, deadline: this.feedbackDeadline === undefined ? undefined : iso(this.feedbackDeadline), received: this.feedback },
+      progress: { applications: sum('applications'), interviews: sum('interviews'), reports: this.progress },
+      timeline: timeline.sort((a, b) => a.scheduledAt.localeCompare(b.scheduledAt) || a.key.localeCompare(b.key)),
+      log: this.log,
+    };
+  }
+
+  /** Once the sequence has ended, nothing pending will go out: the timeline says so rather than "scheduled". */
+  private cancelPending(): void {
+    if (!this.ending) return;
+    for (const entry of this.timeline.values()) {
+      if ((entry.status !== 'scheduled' && entry.status !== 'awaiting-approval') || this.sending.has(entry.key)) continue;
+      entry.status = 'cancelled';
+      entry.note = `sequence ${this.ending}`;
+      delete entry.draft;
+    }
+  }
+
+  outcome(): SequenceOutcome {
+    this.finished = true;
+    this.cancelPending();
+    this.refreshStage();
+    const count = (status: TimelineEntry['status']) => [...this.timeline.values()].filter((entry) => entry.status === status).length;
+    return { stage: this.stage, sent: count('sent'), failed: count('failed'), skipped: count('skipped') };
+  }
+}

@@ -1,0 +1,70 @@
+import type { DeliveryMode, StepKind } from './steps';
+
+export const STAGES = [
+  'grieving',
+  'following-up',
+  'checking-in',
+  'staying-in-touch',
+  'paused',
+  'completed',
+  'hired',
+  'opted-out',
+  'cancelled',
+] as const;
+export type Stage = (typeof STAGES)[number];
+export type Ending = Extract<Stage, 'hired' | 'opted-out' | 'cancelled'>;
+
+export type EntryStatus = 'scheduled' | 'awaiting-approval' | 'sent' | 'skipped' | 'failed' | 'cancelled';
+
+/** One message of the timeline: pending with its scheduled time, or done with its outcome. */
+export interface TimelineEntry {
+  key: string;
+  kind: StepKind;
+  to: string;
+  mode: DeliveryMode;
+  status: EntryStatus;
+  scheduledAt: string;
+  sentAt?: string;
+  messageId?: string;
+  error?: string;
+  note?: string;
+  draft?: { subject: string; text: string; decideBy: string };
+}
+
+export interface FeedbackEntry {
+  text: string;
+  from?: string;
+  receivedAt: string;
+}
+
+export interface ProgressReport {
+  applications: number;
+  interviews: number;
+  note?: string;
+  reportedAt: string;
+}
+
+export type FeedbackState = 'not-requested' | 'waiting' | 'received' | 'no-answer';
+
+/** What the `status` query returns: everything a person steering the sequence needs. */
+export interface SequenceStatus {
+  rejectionId: string;
+  company: string;
+  role: string;
+  candidate: string;
+  stage: Stage;
+  paused: boolean;
+  grievingEndsAt: string;
+  feedback: { state: FeedbackState; deadline?: string; received: FeedbackEntry[] };
+  progress: { applications: number; interviews: number; reports: ProgressReport[] };
+  timeline: TimelineEntry[];
+  log: { at: string; event: string }[];
+}
+
+/** The outcome a finished sequence returns. */
+export interface SequenceOutcome {
+  stage: Stage;
+  sent: number;
+  failed: number;
+  skipped: number;
+}
