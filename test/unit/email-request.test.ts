@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { buildEmailRequest, type MessageContext } from '../../workflows/email-request';
+import type { Audience } from '../../workflows/recipients';
+import type { RejectionDocument } from '../../workflows/rejection';
+import type { StepKind } from '../../workflows/steps';
+import { sequenceInput } from './support';
+
+function request(kind: StepKind, audience: Audience, document: Partial<RejectionDocument> = {}, key: string = kind) {
+  const context: MessageContext = { rejection: sequenceInput(document).rejection, feedback: [], progress: [], checkInCount: 6 };
+  return buildEmailRequest(context, { sequenceId: 'rejection-acme-eng-4711', key, kind, audience });
+}
+
+const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
+
+describe('buildEmailRequest: who a message comes from', () => {
+  it.each<[StepKind, Audience, { name: string; email: string }]>([
+    ['thank-you', { role: 'interviewer', index: 1 }, { name: 'Alan Turing', email: 'alan@acme.example.com' }],
+    ['feedback-request', { role: 'interviewer', index: 0 }, { name: 'Grace Hopper', email: 'grace@acme.example.com' }],
+    ['other-openings', { role: 'recruiter' }, { name: 'Katherine Johnson', email: 'katherine@acme.example.com' }],
+  ])('%s to %j speaks for the candidate, and replies go to the candidate', (kind, audience, to) => {
+    const built = request(kind, audience);
+    expect(built.to).toEqual(to);
+    expect(built.fromName).toBe('Ada Lovelace');
+    expect(built.replyTo).toEqual(ADA);
+  });
+
+  it.each<StepKind>(['supportive-note', 'check-in', 'linkedin-task', 'congratulations'])('%s to the candidate comes from Onward, without Reply-To', (kind) => {
+    const built = request(kind, { role: 'candidate' });
+    expect(built.to).toEqual(ADA);
+    expect(built.fromName).toBe('Onward');
+    expect(built.replyTo).toBeUndefined();
+  });
+
+  it('personalises with the recipient, not the candidate', () => {
+    const built = request('thank-you', { role: 'interviewer', index: 0 });
+    expect(built.vars.recipient).toEqual({ name: 'Grace Hopper', firstName: 'Grace', title: 'Head of Engineering' });
+    expect(built.vars.candidate.firstName).toBe('Ada');
+    expect(built.vars).toMatchObject({ company: 'Acme Analytics', role: 'Senior Data Engineer' });
+  });
+
+  it('carries the Message-ID to thread under', () => {
+    const context: MessageContext = { rejection: sequenceInput().rejection, feedback: [], progress: [], checkInCount: 6 };
+    const message = { sequenceId: 's', key: 'feedback-reminder', kind: 'feedback-reminder' as const, audience: { role: 'interviewer', index: 0 } as const };
+    expect(buildEmailRequest(context, message, '<feedback-request.s.abc@x>').inReplyTo).toBe('<feedback-request.s.abc@x>');
+  });
+});
+
+describe('buildEmailRequest: the LinkedIn task', () => {
+  it("links the recruiter's profile when the rejection has it", () => {
+    const built = request('linkedin-task', { role: 'candidate' }, {
+      recruiter: { name: 'Katherine Johnson', email: 'katherine@acme.example.com', linkedinUrl: 'https://www.linkedin.com/in/katherine-j' },
+    });
+    expect(built.vars.linkedIn).toEqual({ url: 'https://www.linkedin.com/in/katherine-j', isProfile: true });
+  });
+
+  it('links a people search for the recruiter at the company otherwise', () => {
+    const link = request('linkedin-task', { role: 'candidate' }).vars.linkedIn;
+    expect(link?.isProfile).toBe(false);
+    const url = new URL(link?.url ?? '');
+    expect(url.protocol).toBe('https:');
+    expect(url.hostname).toBe('www.linkedin.com');
+    expect(url.pathname).toContain('/search/results/people');
+    expect(url.searchParams.get('keywords')).toBe('Katherine Johnson Acme Analytics');
+  });
+
+  it('searches for the first interviewer when there is no recruiter, with the name safely encoded', () => {
+    const link = request('linkedin-task', { role: 'candidate' }, { company: 'AT&T Labs #1', recruiter: undefined }).vars.linkedIn;
+    expect(new URL(link?.url ?? '').searchParams.get('keywords')).toBe('Grace Hopper AT&T Labs #1');
+    expect(link?.url).not.toContain(' ');
+  });
+
+  it('adds LinkedIn details only to the LinkedIn task', () => {
+    expect(request('thank-you', { role: 'interviewer', index: 0 }).vars.linkedIn).toBeUndefined();
+  });
+});
+
+describe('buildEmailRequest: numbered steps', () => {
+  it('gives each check-in its number, the total and a next action that changes week by week', () => {
+    const second = request('check-in', { role: 'candidate' }, {}, 'check-in:2').vars.checkIn;
+    const third = request('check-in', { role: 'candidate' }, {}, 'check-in:3').vars.checkIn;
+    expect(second).toMatchObject({ number: 2, count: 6 });
+    expect(third?.number).toBe(3);
+    expect(second?.nextAction).toBeTruthy();
+    expect(second?.nextAction).not.toBe(third?.nextAction);
+  });
+
+  it('numbers touchpoints', () => {
+    expect(request('touchpoint', { role: 'recruiter' }, {}, 'touchpoint:2').vars.touchpoint).toEqual({ number: 2 });
+  });
+});
