@@ -72,7 +72,7 @@ export function createEmailActivities({ mailer, templates, fromAddress }: EmailD
           nonRetryable: true,
         });
       }
-      return { messageId, sentAt: new Date().toISOString() };
+      return { messageId };
     },
   };
 }

@@ -40,7 +40,6 @@ export interface EmailRequest {
 
 export interface SentEmail {
   messageId: string;
-  sentAt: string;
 }
 
 export interface Draft {

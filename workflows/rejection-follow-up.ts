@@ -14,7 +14,7 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
 
   // 1. Take time to grieve: an optional supportive note, then a wait the candidate can end or extend.
   await Promise.all([
-    grieving.supportiveNote && sequence.deliver(grieving.supportiveNote, { unless: () => sequence.grievingOver, unlessReason: 'grieving ended first' }),
+    grieving.supportiveNote && sequence.deliver(grieving.supportiveNote, { skipWhen: () => (sequence.grievingOver ? 'grieving ended first' : undefined) }),
     sequence.waitForGrievingToEnd(),
   ]);
 
@@ -40,14 +40,15 @@ async function sendThankYouNotes(sequence: Sequence, thankYous: PlannedMessage[]
 
 /** 3. Ask what would make the candidate more competitive; wait for the answer, remind at most once. */
 async function askForFeedback(sequence: Sequence, request: PlannedMessage): Promise<void> {
-  const alreadyAnswered = { unless: () => sequence.feedbackReceived, unlessReason: 'feedback already received' };
-  if ((await sequence.deliver(request, alreadyAnswered)) !== 'sent') return;
+  const alreadyAnswered = () => (sequence.feedbackReceived ? 'feedback already received' : undefined);
+  if ((await sequence.deliver(request, { skipWhen: alreadyAnswered })) !== 'sent') return;
 
   const wait = planFeedbackWait(sequence.rejection, sequence.policy, Date.now());
   if (wait.reminder) {
-    const inReplyTo = sequence.messageIdOf(request.key);
     sequence.schedule([wait.reminder]);
-    await Promise.all([sequence.deliver(wait.reminder, { ...alreadyAnswered, inReplyTo }), sequence.waitForFeedback(wait.deadline)]);
+    // Threaded under the request; held back past the deadline (e.g. paused), it no longer goes out.
+    const reminder = { inReplyTo: sequence.messageIdOf(request.key), skipWhen: () => sequence.reasonNotToRemind() };
+    await Promise.all([sequence.deliver(wait.reminder, reminder), sequence.waitForFeedback(wait.deadline)]);
   } else {
     await sequence.waitForFeedback(wait.deadline);
   }

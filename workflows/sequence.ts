@@ -41,9 +41,8 @@ export type Delivery = 'sent' | 'skipped' | 'failed' | 'stopped';
 type Wake = 'due' | 'stopped' | 'unless';
 
 export interface DeliveryOptions {
-  /** Skip the message when this becomes true before it goes out (e.g. feedback already came). */
-  unless?: () => boolean;
-  unlessReason?: string;
+  /** A reason to skip the message, checked until it goes out (e.g. "feedback already received"). */
+  skipWhen?: () => string | undefined;
   /** The Message-ID this message follows up. */
   inReplyTo?: string;
   /** Deliver even though the sequence has ended (the congratulations on being hired). */
@@ -52,6 +51,20 @@ export interface DeliveryOptions {
 
 const iso = (millis: number): string => new Date(millis).toISOString();
 const MAX_TEXT = 10_000;
+
+/** A field of an update's argument, which arrives over the wire and may be anything. */
+function field(args: unknown, name: string): unknown {
+  return typeof args === 'object' && args !== null ? (args as Record<string, unknown>)[name] : undefined;
+}
+
+/** Refuses a value that is not a non-empty string of at most `max` characters (or absent, when optional). */
+function requireText(name: string, value: unknown, max: number, options: { optional?: boolean } = {}): string | undefined {
+  if (value === undefined && options.optional) return undefined;
+  if (typeof value !== 'string') throw new Error(`${name}: must be text`);
+  if (!value.trim()) throw new Error(`${name}: must not be empty`);
+  if (value.length > max) throw new Error(`${name}: must be at most ${max} characters`);
+  return value;
+}
 
 /** The state of one sequence and the mechanics every step shares: waiting, pausing, approving, sending. */
 export class Sequence {
@@ -89,19 +102,39 @@ export class Sequence {
     return this.feedback.length > 0;
   }
 
+  /** The feedback deadline passed without an answer. */
+  get feedbackDeadlinePassed(): boolean {
+    return this.feedbackState === 'no-answer';
+  }
+
+  /** Why the feedback reminder should not go out (any more), if there is a reason. */
+  reasonNotToRemind(): string | undefined {
+    if (this.feedbackReceived) return 'feedback already received';
+    if (this.feedbackDeadlinePassed) return 'no feedback came before the deadline';
+    return undefined;
+  }
+
   // ---- actions from the candidate, the coach or the agency ------------------------------------
 
   private registerHandlers(): void {
     setHandler(actions.statusQuery, () => this.status());
-    this.action(actions.readyUpdate, () => this.requireGrieving(), () => {
-      this.readyEarly = true;
-      this.note('candidate is ready: grieving ended early');
-    });
+    this.action(
+      actions.readyUpdate,
+      () => this.requireGrieving(),
+      () => {
+        this.readyEarly = true;
+        this.note('candidate is ready: grieving ended early');
+      },
+      () => this.grievingOver,
+    );
     this.action(
       actions.snoozeUpdate,
-      ({ for: duration }) => {
+      (args) => {
         this.requireGrieving();
-        if (parseDuration(duration) === undefined) throw new Error(`for: "${duration}" is not a duration such as "2 days"`);
+        const duration = field(args, 'for');
+        if (typeof duration !== 'string' || parseDuration(duration) === undefined) {
+          throw new Error(`for: ${JSON.stringify(duration)} is not a duration such as "2 days"`);
+        }
       },
       ({ for: duration }) => {
         this.grievingEndsAt = Math.max(this.grievingEndsAt, Date.now()) + durationMs(duration);
@@ -110,11 +143,10 @@ export class Sequence {
     );
     this.action(
       actions.feedbackUpdate,
-      ({ text, from }) => {
+      (args) => {
         this.requireActive();
-        if (!text.trim()) throw new Error('text: must not be empty');
-        if (text.length > MAX_TEXT) throw new Error(`text: must be at most ${MAX_TEXT} characters`);
-        if (from !== undefined && from.length > 200) throw new Error('from: must be at most 200 characters');
+        requireText('text', field(args, 'text'), MAX_TEXT);
+        requireText('from', field(args, 'from'), 200, { optional: true });
       },
       ({ text, from }) => {
         this.feedback.push({ text: text.trim(), from, receivedAt: iso(Date.now()) });
@@ -124,12 +156,13 @@ export class Sequence {
     );
     this.action(
       actions.progressUpdate,
-      ({ applications, interviews, note }) => {
+      (args) => {
         this.requireActive();
-        for (const [field, value] of Object.entries({ applications, interviews })) {
-          if (!Number.isInteger(value) || value < 0 || value > 1000) throw new Error(`${field}: must be a whole number from 0 to 1000`);
+        for (const name of ['applications', 'interviews']) {
+          const value = field(args, name);
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 1000) throw new Error(`${name}: must be a whole number from 0 to 1000`);
         }
-        if (note !== undefined && note.length > MAX_TEXT) throw new Error(`note: must be at most ${MAX_TEXT} characters`);
+        requireText('note', field(args, 'note'), MAX_TEXT, { optional: true });
       },
       ({ applications, interviews, note }) => {
         this.progress.push({ applications, interviews, note, reportedAt: iso(Date.now()) });
@@ -138,14 +171,19 @@ export class Sequence {
     );
     this.action(
       actions.approveUpdate,
-      ({ step, decision, subject, text }) => {
+      (args) => {
         this.requireActive();
-        if (this.timeline.get(step)?.status !== 'awaiting-approval') throw new Error(`step: no draft "${step}" is waiting for approval`);
+        const step = field(args, 'step');
+        if (typeof step !== 'string' || this.timeline.get(step)?.status !== 'awaiting-approval') {
+          throw new Error(`step: no draft ${JSON.stringify(step)} is waiting for approval`);
+        }
+        const decision = field(args, 'decision');
         if (decision !== 'approve' && decision !== 'skip') throw new Error('decision: must be "approve" or "skip"');
-        if (subject !== undefined && (!subject.trim() || /[\r\n]/.test(subject) || subject.length > 300)) {
+        const subject = field(args, 'subject');
+        if (subject !== undefined && (typeof subject !== 'string' || !subject.trim() || /[\r\n]/.test(subject) || subject.length > 300)) {
           throw new Error('subject: must be one non-empty line of at most 300 characters');
         }
-        if (text !== undefined && (!text.trim() || text.length > MAX_TEXT)) throw new Error(`text: must be non-empty and at most ${MAX_TEXT} characters`);
+        requireText('text', field(args, 'text'), MAX_TEXT, { optional: true });
       },
       (args) => {
         this.decisions.set(args.step, args);
@@ -171,23 +209,31 @@ export class Sequence {
       this.cancelPending();
       this.note(`${ending}${args.reason ? `: ${args.reason}` : ''}`);
     };
-    const requireActive = (_args: actions.StopArgs) => this.requireActive();
+    const requireActive = (args: actions.StopArgs) => {
+      this.requireActive();
+      requireText('reason', field(args, 'reason'), 500, { optional: true });
+    };
     this.action(actions.optOutUpdate, requireActive, stopWith('opted-out'));
     this.action(actions.hiredUpdate, requireActive, stopWith('hired'));
     this.action(actions.cancelUpdate, requireActive, stopWith('cancelled'));
   }
 
-  /** Registers an update whose validator refuses bad requests before anything is recorded. */
+  /**
+   * Registers an update whose validator refuses bad requests before anything is recorded. It answers with the
+   * stage once `settled` holds, so the caller sees the effect (e.g. `ready` returns the stage after grieving).
+   */
   private action<Args extends unknown[]>(
     update: UpdateDefinition<Stage, Args>,
     validate: (...args: Args) => void,
     apply: (...args: Args) => void,
+    settled?: () => boolean,
   ): void {
     setHandler(
       update,
-      (...args: Args) => {
+      async (...args: Args) => {
         apply(...args);
         this.refreshStage();
+        if (settled) await condition(() => settled() || !!this.ending);
         return this.stage;
       },
       { validator: validate },
@@ -252,9 +298,9 @@ export class Sequence {
     this.refreshStage();
     const remaining = deadline - Date.now();
     if (remaining > 0) await condition(() => this.feedbackReceived || !!this.ending, remaining);
-    if (!this.feedbackReceived && !this.ending) {
-      this.feedbackState = 'no-answer';
-      this.note('no feedback came before the deadline');
+    if (!this.feedbackReceived) {
+      this.feedbackState = this.ending ? 'stopped' : 'no-answer';
+      if (!this.ending) this.note('no feedback came before the deadline');
     }
     this.refreshStage();
     return this.feedbackReceived;
@@ -289,7 +335,8 @@ export class Sequence {
     if (!this.timeline.has(message.key)) this.schedule([message]);
     const entry = this.timeline.get(message.key) as TimelineEntry;
     const zone = recipientOf(this.rejection, message.audience).timezone;
-    const unless = options.unless ?? (() => false);
+    const skipReason = options.skipWhen ?? (() => undefined);
+    const unless = () => skipReason() !== undefined;
     const halted = () => !!this.ending && !options.afterEnding;
     const settle = (status: TimelineEntry['status'], note?: string): Delivery => {
       entry.status = status;
@@ -298,7 +345,7 @@ export class Sequence {
       this.refreshStage();
       return status === 'cancelled' ? 'stopped' : (status as Delivery);
     };
-    const woken = (wake: Wake): Delivery => (wake === 'stopped' ? settle('cancelled', `sequence ${this.ending}`) : settle('skipped', options.unlessReason));
+    const woken = (wake: Wake): Delivery => (wake === 'stopped' ? settle('cancelled', `sequence ${this.ending}`) : settle('skipped', skipReason()));
 
     let wake = await this.waitForSendTime(message.at, zone, halted, unless);
     if (wake !== 'due') return woken(wake);
@@ -323,7 +370,7 @@ export class Sequence {
         return this.fail(entry, error);
       }
       if (halted()) return settle('cancelled', `sequence ${this.ending}`);
-      if (unless()) return settle('skipped', options.unlessReason);
+      if (unless()) return settle('skipped', skipReason());
       const decision = this.decisions.get(message.key);
       if (!decision && this.policy.approvalFallback === 'skip') return settle('skipped', 'nobody approved it in time');
       if (decision?.decision === 'skip') return settle('skipped', 'skipped by a person');
@@ -339,7 +386,8 @@ export class Sequence {
     this.sending.add(message.key);
     try {
       const sent = await sendEmail({ ...request(), edits });
-      entry.sentAt = sent.sentAt;
+      entry.sentAt = iso(Date.now()); // workflow time: right under time skipping too
+
       entry.messageId = sent.messageId;
       return settle('sent');
     } catch (error) {

@@ -44,7 +44,7 @@ export interface ProgressReport {
   reportedAt: string;
 }
 
-export type FeedbackState = 'not-requested' | 'waiting' | 'received' | 'no-answer';
+export type FeedbackState = 'not-requested' | 'waiting' | 'received' | 'no-answer' | 'stopped';
 
 /** What the `status` query returns: everything a person steering the sequence needs. */
 export interface SequenceStatus {

@@ -1,0 +1,147 @@
+import { DateTime } from 'luxon';
+import { describe, expect, test } from 'vitest';
+import { STAGE_ATTRIBUTE } from '../../workflows/definitions';
+import { previewSequence } from '../../workflows/schedule';
+import { isInsideSendWindow } from '../../workflows/send-window';
+import { FROM_ADDRESS, useTimeSkipping } from '../helpers/time-skipping';
+
+const harness = useTimeSkipping();
+
+const CANDIDATE = { name: 'Ada Lovelace', email: 'ada@example.com', timezone: 'Europe/London', linkedinUrl: 'https://www.linkedin.com/in/ada-lovelace' };
+const GRACE = { name: 'Grace Hopper', email: 'grace@acme.example.com', title: 'Head of Engineering' };
+const ALAN = { name: 'Alan Turing', email: 'alan@acme.example.com', timezone: 'America/New_York' };
+const KATHERINE = {
+  name: 'Katherine Johnson',
+  email: 'katherine@acme.example.com',
+  timezone: 'America/Los_Angeles',
+  linkedinUrl: 'https://www.linkedin.com/in/katherine-johnson',
+};
+
+// Who receives each step, in which time zone, and what its subject and body must say.
+const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof ALAN | typeof KATHERINE; zone: string; subject: string | RegExp; body: string[] }> = {
+  'supportive-note': { to: CANDIDATE, zone: 'Europe/London', subject: 'About the Senior Data Engineer role at Acme Analytics', body: ['Hi Ada,', "Don't dwell on it."] },
+  'thank-you:1': {
+    to: GRACE,
+    zone: 'Europe/London',
+    subject: 'Thank you for your time, Grace',
+    body: ['Dear Grace,', 'the Senior Data Engineer role at Acme Analytics', 'your perspective as Head of Engineering', 'Ada Lovelace'],
+  },
+  'thank-you:2': { to: ALAN, zone: 'America/New_York', subject: 'Thank you for your time, Alan', body: ['Dear Alan,', 'the Senior Data Engineer role at Acme Analytics', 'Ada Lovelace'] },
+  'feedback-request': {
+    to: GRACE,
+    zone: 'Europe/London',
+    subject: 'A quick question for future reference',
+    body: ['Dear Grace,', 'Senior Data Engineer role at Acme Analytics', 'What could I have done to make myself more competitive?', 'Ada Lovelace'],
+  },
+  'feedback-reminder': { to: GRACE, zone: 'Europe/London', subject: 'Re: A quick question for future reference', body: ['Dear Grace,', 'more competitive candidate', 'Ada Lovelace'] },
+  'other-openings': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Other openings at Acme Analytics?', body: ['Dear Katherine,', 'Senior Data Engineer', 'match my skills', 'Ada Lovelace'] },
+  'linkedin-task': {
+    to: CANDIDATE,
+    zone: 'Europe/London',
+    subject: 'To do: connect with Katherine Johnson on LinkedIn',
+    body: ['Hi Ada,', 'Their profile: https://www.linkedin.com/in/katherine-johnson', 'Hi Katherine, thank you for your time during the Senior Data Engineer process at Acme Analytics'],
+  },
+  ...Object.fromEntries(
+    [1, 2, 3, 4, 5, 6].map((week) => [
+      `check-in:${week}`,
+      { to: CANDIDATE, zone: 'Europe/London', subject: `Week ${week} of 6: your next step`, body: ['Hi Ada,', 'Your next step this week:'] },
+    ]),
+  ),
+  'touchpoint:1': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
+  'touchpoint:2': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
+};
+
+describe('the full default sequence under time skipping', () => {
+  test('every email of the six steps reaches its recipient, personalised, inside send windows, threaded', async () => {
+    // A Monday-afternoon rejection in London, a moment ago on the test server's clock.
+    await harness().advanceTo(1, '14:00', 'Europe/London');
+    const sequence = await harness().start({
+      id: 'ts-full-1',
+      document: { candidate: CANDIDATE, interviewers: [GRACE, ALAN], recruiter: KATHERINE },
+    });
+    const { rejection, policy } = sequence.input;
+    const planned = new Map(previewSequence(rejection, policy).map((entry) => [entry.key, entry.at]));
+
+    const outcome = await sequence.handle.result();
+    expect(outcome).toEqual({ stage: 'completed', sent: 15, failed: 0, skipped: 0 });
+
+    const mails = sequence.mails();
+    expect(mails.map((mail) => mail.step).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(new Set(mails.map((mail) => mail.messageId)).size).toBe(mails.length);
+
+    for (const mail of mails) {
+      const expected = EXPECTED[mail.step];
+      if (!expected) throw new Error(`unexpected step ${mail.step}`);
+      const context = `${mail.step} at ${new Date(mail.at).toISOString()}`;
+      // The right recipient, in the envelope and in the To header, and nobody else.
+      expect(mail.to, context).toEqual([expected.to.email]);
+      const to = Array.isArray(mail.parsed.to) ? mail.parsed.to : [mail.parsed.to];
+      expect(to.flatMap((header) => header?.value ?? []).map((address) => address.address), context).toEqual([expected.to.email]);
+      expect(mail.parsed.from?.value[0]?.address, context).toBe(FROM_ADDRESS);
+      if (expected.to === CANDIDATE) {
+        expect(mail.parsed.from?.value[0]?.name, context).toBe('Onward');
+      } else {
+        // Messages to interviewers and the recruiter speak for the candidate; replies go to her.
+        expect(mail.parsed.from?.value[0]?.name, context).toBe('Ada Lovelace');
+        expect(mail.parsed.replyTo?.value[0]?.address, context).toBe('ada@example.com');
+      }
+      // Personalised subject and bodies (plain text and HTML).
+      expect(mail.parsed.subject, context).toEqual(expected.subject);
+      for (const phrase of expected.body) expect(mail.parsed.text, context).toContain(phrase);
+      expect(mail.parsed.text, context).not.toMatch(/\{\{|\}\}/);
+      expect(mail.parsed.html || '', context).toContain(expected.to.name.split(' ')[0]);
+      expect(mail.parsed.text, context).not.toMatch(/why (wasn'?t|was not) I (hired|selected)/i);
+
+      // At the planned simulated time, inside the recipient's send window, never on the rejection day.
+      expect(mail.at, context).toBeGreaterThanOrEqual(planned.get(mail.step) ?? Number.NaN);
+      expect(mail.at - (planned.get(mail.step) ?? Number.NaN), context).toBeLessThan(60_000);
+      expect(isInsideSendWindow(mail.at, expected.zone, policy, sequence.rejectedAt), context).toBe(true);
+      const local = DateTime.fromMillis(mail.at, { zone: expected.zone });
+      expect(local.weekday, context).toBeLessThanOrEqual(5);
+      expect(local.hour, context).toBeGreaterThanOrEqual(9);
+      expect(local.hour, context).toBeLessThan(17);
+      expect(local.toISODate(), context).not.toBe(DateTime.fromMillis(sequence.rejectedAt, { zone: expected.zone }).toISODate());
+    }
+
+    // The candidate got the profile link of the recruiter in the LinkedIn task.
+    expect(sequence.mail('linkedin-task')?.parsed.text).toContain(KATHERINE.linkedinUrl);
+
+    // The reminder is a reply in the feedback request's thread.
+    const request = sequence.mail('feedback-request');
+    const reminder = sequence.mail('feedback-reminder');
+    expect(request?.messageId).toMatch(/^<.+@onward\.test>$/);
+    expect(reminder?.parsed.inReplyTo).toBe(request?.messageId);
+    expect(reminder?.parsed.references).toEqual(request?.messageId);
+    expect(reminder?.parsed.subject?.startsWith('Re: ')).toBe(true);
+    expect(reminder?.parsed.subject).toBe(`Re: ${request?.parsed.subject}`);
+    expect(reminder?.at).toBeGreaterThan(request?.at ?? Number.NaN);
+    for (const mail of mails.filter((mail) => mail.step !== 'feedback-reminder')) {
+      expect(mail.parsed.inReplyTo, mail.step).toBeUndefined();
+    }
+
+    // Order of the steps in simulated time.
+    const at = (step: string) => sequence.mail(step)?.at ?? Number.NaN;
+    expect(at('supportive-note')).toBeLessThan(at('thank-you:1'));
+    expect(at('thank-you:1')).toBeLessThan(at('feedback-request'));
+    expect(at('feedback-request')).toBeLessThan(at('other-openings'));
+    expect(at('touchpoint:1')).toBeLessThan(at('touchpoint:2'));
+    for (let week = 1; week < 6; week++) expect(at(`check-in:${week}`)).toBeLessThan(at(`check-in:${week + 1}`));
+
+    // The status records every message as sent, with the Message-ID that went out.
+    const status = await sequence.status();
+    expect(status.stage).toBe('completed');
+    expect(status.feedback.state).toBe('no-answer');
+    expect(status.timeline).toHaveLength(15);
+    for (const entry of status.timeline) {
+      expect(entry.status, entry.key).toBe('sent');
+      expect(entry.to, entry.key).toBe(EXPECTED[entry.key]?.to.email);
+      expect(entry.messageId, entry.key).toBe(sequence.mail(entry.key)?.messageId);
+      expect(entry.sentAt, entry.key).toBeDefined();
+      expect(entry.error, entry.key).toBeUndefined();
+    }
+    const executionInfo = await sequence.handle.describe();
+    expect(executionInfo.status.name).toBe('COMPLETED');
+    // The stage is kept in the OnwardStage search attribute, for listing by stage.
+    expect(executionInfo.typedSearchAttributes.get(STAGE_ATTRIBUTE)).toBe('completed');
+  });
+});
