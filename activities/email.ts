@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import type { Draft, EmailRequest, SentEmail } from '../workflows/email-request';
 import { PERMANENT_FAILURE } from '../workflows/failures';
+import { checkInInvitation, invitationUid } from './ics';
 import type { Mailer } from './mailer';
 import { messageIdFor } from './message-id';
 import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
@@ -34,6 +35,22 @@ export function classifySendError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** The calendar invitation a message carries (check-ins with the `ics` channel), for nodemailer's `icalEvent`. */
+export function invitationFor(request: EmailRequest, rendered: RenderedEmail, fromAddress: string, domain: string) {
+  if (!request.invite) return undefined;
+  const content = checkInInvitation({
+    uid: invitationUid(request.sequenceId, request.key, domain),
+    startsAt: request.invite.startsAt,
+    minutes: request.invite.minutes,
+    timezone: request.invite.timezone,
+    summary: rendered.subject,
+    description: rendered.text,
+    organizer: { name: request.fromName, email: fromAddress },
+    attendee: { name: request.to.name, email: request.to.email },
+  });
+  return { method: 'REQUEST', filename: 'check-in.ics', content };
+}
+
 export function createEmailActivities({ mailer, templates, fromAddress }: EmailDependencies) {
   const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
 
@@ -47,7 +64,9 @@ export function createEmailActivities({ mailer, templates, fromAddress }: EmailD
     /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
     async sendEmail(request: EmailRequest): Promise<SentEmail> {
       const messageId = messageIdFor(request.sequenceId, request.key, domain);
-      const { subject, text, html } = renderRequest(templates, request);
+      const rendered = renderRequest(templates, request);
+      const { subject, text, html } = rendered;
+      const icalEvent = invitationFor(request, rendered, fromAddress, domain);
       let report;
       try {
         report = await mailer.send({
@@ -61,6 +80,7 @@ export function createEmailActivities({ mailer, templates, fromAddress }: EmailD
           inReplyTo: request.inReplyTo,
           references: request.inReplyTo ? [request.inReplyTo] : undefined,
           headers: { 'X-Onward-Step': request.key },
+          ...(icalEvent ? { icalEvent } : {}),
         });
       } catch (error) {
         throw classifySendError(error);

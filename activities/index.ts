@@ -1,14 +1,21 @@
 import { createEmailActivities, type EmailDependencies } from './email';
+import { createGoogleActivities } from './google';
+import type { GoogleDependencies } from './google/clients';
 
-export type ActivityDependencies = EmailDependencies;
+export type ActivityDependencies = EmailDependencies & {
+  /** Gmail, Google Calendar and Google Tasks, for the policies that choose them (see docs/google.md). */
+  google?: GoogleDependencies;
+};
 
 /** Every activity of a sequence, built from the clients it needs; the worker registers the result. */
 export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...createEmailActivities(dependencies),
+    ...createGoogleActivities(dependencies),
   };
 }
 
 export type { Mailer, DeliveryReport } from './mailer';
 export { createSmtpMailer } from './mailer';
 export { loadTemplates, DEFAULT_TEMPLATES_DIR } from './templates';
+export { createCredentialsDirectory, type GoogleDependencies } from './google';

@@ -6,8 +6,11 @@ import { rejectionJsonSchema } from '../workflows/input';
 import { STAGES, type SequenceStatus } from '../workflows/status';
 import { readWorkerConfig, runWorker } from '../worker';
 import { act } from './actions';
+import { apiCommand, importCommand } from './api/commands';
+import { codecServerCommand } from './codec-server';
 import { connectClient, readClientConfig } from './connection';
 import { runDev, type DevOptions } from './dev';
+import { googleCommand } from './google-auth';
 import { formatPreview, previewLines } from './preview';
 import { readRejectionFile } from './rejection-file';
 import { isStage, listSequences, sequenceStatus, startSequence } from './sequences';
@@ -168,9 +171,15 @@ export function buildProgram(): Command {
     .option('--ui-port <port>', 'Temporal web UI port', count, 8233)
     .option('--smtp-port <port>', 'local mailbox SMTP port', count, 2525)
     .option('--mailbox-port <port>', 'local mailbox web port', count, 8025)
+    .option('--api-port <port>', 'HTTP API and dashboard port', count, 8080)
     .action(async (options: Omit<DevOptions, 'dataDir'> & { dataDir: string }) => {
       await runDev({ ...options, dataDir: path.resolve(options.dataDir) });
     });
+
+  program.addCommand(codecServerCommand());
+  program.addCommand(apiCommand());
+  program.addCommand(importCommand());
+  program.addCommand(googleCommand());
 
   program
     .command('schema')

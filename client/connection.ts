@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { z } from 'zod';
 import { workerConfigSchema } from '../worker/config';
+import { clientDataConverter } from './codec-keys';
 
 /** What a client needs: the same settings, names and defaults as the worker's. */
 export const clientConfigSchema = workerConfigSchema.pick({ TEMPORAL_ADDRESS: true, TEMPORAL_NAMESPACE: true, ONWARD_TASK_QUEUE: true });
@@ -16,8 +18,16 @@ export function readClientConfig(environment: NodeJS.ProcessEnv = process.env): 
   throw new Error(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
 }
 
-/** Connects to Temporal, failing within seconds with a message that says what to do when nothing answers. */
-export async function connectClient(config: ClientConfig): Promise<{ client: Client; close: () => Promise<void> }> {
+/**
+ * Connects to Temporal, failing within seconds with a message that says what to do when nothing answers. Payloads are
+ * encrypted with the keys of the environment (or the local key of `onward dev`): see client/codec-keys.ts.
+ */
+export async function connectClient(
+  config: ClientConfig,
+  options: { dataConverter?: DataConverter } = {},
+): Promise<{ client: Client; close: () => Promise<void> }> {
+  // Checked before connecting: a client without the key refuses to write personal data in clear.
+  const dataConverter = options.dataConverter ?? clientDataConverter(process.env, config.TEMPORAL_ADDRESS);
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
@@ -27,5 +37,5 @@ export async function connectClient(config: ClientConfig): Promise<{ client: Cli
         'Start one with `npx onward dev`, or set TEMPORAL_ADDRESS.',
     );
   }
-  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), close: () => connection.close() };
+  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }), close: () => connection.close() };
 }

@@ -1,15 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { loadTemplates } from '../activities/templates';
+import { createDataConverter, describeKeyring, hasCodecKeys, readCodecKeyring } from '../worker/codec';
 import { createOnwardWorker } from '../worker/worker';
-import { STAGE_ATTRIBUTE } from '../workflows/definitions';
 import { parseRejectionDocument, describeProblems } from '../workflows/input';
 import { DEMO_POLICY } from '../workflows/policy';
+import { readWebhooksConfig } from './ats/common';
+import { ApiKeys } from './api/keys';
+import { RecordStore } from './api/records';
+import { startApi } from './api/server';
+import { SequenceService } from './api/service';
+import { loadOrCreateLocalKeyring } from './codec-keys';
+import { startCodecServer, type CodecServer } from './codec-server';
 import { startLocalMailbox } from './mailbox';
-import { startSequence } from './sequences';
+import { ONWARD_SEARCH_ATTRIBUTES } from '../workflows/definitions';
 import { serverExecutable } from './temporal-binaries';
 
 export interface DevOptions {
@@ -19,7 +27,28 @@ export interface DevOptions {
   uiPort: number;
   smtpPort: number;
   mailboxPort: number;
+  /** The codec endpoint the web UI decrypts payloads through; any free port when absent. */
+  codecPort?: number;
+  /** The HTTP API and dashboard; a free port when absent or taken. */
+  apiPort?: number;
 }
+
+/** The dev tenant's API key: kept beside the database (created on first run), so a bookmarked dashboard URL keeps working. */
+function devApiKey(dataDir: string): string {
+  const file = path.join(dataDir, 'dev-api-key');
+  try {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 16) return key;
+  } catch {
+    // first run
+  }
+  const key = ApiKeys.generate();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+export const DEV_TENANT = 'dev';
 
 const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'onward';
@@ -42,7 +71,24 @@ export async function runDev(options: DevOptions): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const mailbox = await startLocalMailbox({ directory: path.join(options.dataDir, 'mailbox'), smtpPort: options.smtpPort, webPort: options.mailboxPort });
   let server: TestWorkflowEnvironment | undefined;
+  let codecServer: CodecServer | undefined;
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
   try {
+    // Payloads are encrypted here too: with ONWARD_CODEC_KEYS when set, else with a local key kept beside the database
+    // (created on first run; the CLI finds it when it talks to this server). See client/codec-keys.ts.
+    const temporalAddress = `127.0.0.1:${options.temporalPort}`;
+    const local = hasCodecKeys() ? undefined : loadOrCreateLocalKeyring(options.dataDir, temporalAddress);
+    const keyring = local?.keyring ?? readCodecKeyring();
+    const dataConverter = createDataConverter(keyring);
+    // The web UI decrypts through a codec endpoint on loopback; it authenticates with a token made for this run,
+    // which the UI carries in the endpoint's path (it cannot send a header of its own).
+    const codecToken = randomBytes(32).toString('base64url');
+    codecServer = await startCodecServer({
+      keyring,
+      token: codecToken,
+      port: options.codecPort ?? 0,
+      allowedOrigins: [`http://127.0.0.1:${options.uiPort}`, `http://localhost:${options.uiPort}`],
+    });
     server = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: serverExecutable('temporal'),
@@ -51,14 +97,32 @@ export async function runDev(options: DevOptions): Promise<void> {
         ui: true,
         uiPort: options.uiPort,
         dbFilename: path.join(options.dataDir, 'temporal.db'),
-        searchAttributes: [STAGE_ATTRIBUTE],
+        searchAttributes: [...ONWARD_SEARCH_ATTRIBUTES],
+        extraArgs: ['--ui-codec-endpoint', `${codecServer.url}/${codecToken}`],
       },
+      client: { dataConverter },
     });
     const worker = await createOnwardWorker({
       connection: server.nativeConnection,
       namespace: 'default',
       taskQueue: TASK_QUEUE,
       dependencies: { mailer: createSmtpMailer(mailbox.smtpUrl), templates: loadTemplates(), fromAddress: 'onward@onward.localhost' },
+      dataConverter,
+    });
+    // The HTTP API, the ATS webhooks and the dashboard, for tenant "dev" (plus any ONWARD_API_KEYS / ONWARD_WEBHOOKS_FILE).
+    const apiKey = devApiKey(options.dataDir);
+    const apiOptions = {
+      client: server.client,
+      taskQueue: TASK_QUEUE,
+      keys: ApiKeys.fromEnvironment().addKey(DEV_TENANT, apiKey),
+      webhooks: readWebhooksConfig(),
+      records: new RecordStore(path.join(options.dataDir, 'api-records.json')),
+      host: '127.0.0.1',
+    };
+    api = await startApi({ ...apiOptions, port: options.apiPort ?? 8080 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      console.log(`Port ${options.apiPort ?? 8080} is taken: the API and dashboard use a free port instead.`);
+      return startApi({ ...apiOptions, port: 0 });
     });
     console.log(
       [
@@ -67,12 +131,17 @@ export async function runDev(options: DevOptions): Promise<void> {
         `  Temporal web UI   http://127.0.0.1:${options.uiPort}`,
         `  Local mailbox     ${mailbox.webUrl}   (files: ${mailbox.directory})`,
         `  Temporal server   127.0.0.1:${options.temporalPort}, namespace default, task queue ${TASK_QUEUE}`,
+        `  Payloads          encrypted, ${describeKeyring(keyring)}, key ${local ? `in ${local.file}` : 'from ONWARD_CODEC_KEYS'}; ` +
+          `the web UI decrypts through ${codecServer.url}`,
+        `  Dashboard         ${api.url}/dashboard/#key=${apiKey}`,
+        `  HTTP API          ${api.url}   (tenant ${DEV_TENANT}, API key ${apiKey}; OpenAPI ${api.url}/openapi.json)`,
         '',
       ].join('\n'),
     );
     if (options.demo) {
       const input = demoInput();
-      await startSequence(server.client, TASK_QUEUE, input);
+      // Started for the dev tenant, so the dashboard shows it.
+      await new SequenceService(server.client, TASK_QUEUE).start(input, DEV_TENANT);
       console.log(
         `Demo sequence started: rejection-${input.rejection.id}. Its emails arrive in the mailbox over the next few minutes.\n` +
           `In another terminal: npx onward status ${input.rejection.id}   |   npx onward preview examples/rejection.json\n`,
@@ -81,7 +150,9 @@ export async function runDev(options: DevOptions): Promise<void> {
     // Returns once Ctrl-C (SIGINT) or SIGTERM has been received and in-flight work has drained.
     await worker.run();
   } finally {
+    await api?.close();
     await server?.teardown();
+    await codecServer?.close();
     await mailbox.close();
     console.log('Onward dev stopped.');
   }

@@ -1,8 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import * as actions from '../workflows/definitions';
 import type { SequenceInput } from '../workflows/input';
 import type { SequenceStatus, Stage } from '../workflows/status';
 import { STAGES } from '../workflows/status';
+import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/definitions';
+import { visibilityString } from './visibility';
 
 export interface StartResult {
   workflowId: string;
@@ -10,8 +13,14 @@ export interface StartResult {
   started: boolean;
 }
 
+/** What a caller may add to a start: more search attributes (e.g. the API's tenant and company) and a memo. */
+export interface StartExtras {
+  typedSearchAttributes?: SearchAttributePair[];
+  memo?: Record<string, unknown>;
+}
+
 /** Starts the sequence of a validated rejection; starting the same rejection again returns the existing one. */
-export async function startSequence(client: Client, taskQueue: string, input: SequenceInput): Promise<StartResult> {
+export async function startSequence(client: Client, taskQueue: string, input: SequenceInput, extras: StartExtras = {}): Promise<StartResult> {
   const workflowId = actions.workflowIdFor(input.rejection.id);
   try {
     await client.workflow.start(actions.WORKFLOW_TYPE, {
@@ -20,7 +29,8 @@ export async function startSequence(client: Client, taskQueue: string, input: Se
       args: [input],
       // One sequence per rejection, ever: a finished one is not restarted by a repeated event.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [{ key: actions.STAGE_ATTRIBUTE, value: 'grieving' }],
+      typedSearchAttributes: [{ key: actions.STAGE_ATTRIBUTE, value: 'grieving' }, ...(extras.typedSearchAttributes ?? [])],
+      ...(extras.memo ? { memo: extras.memo } : {}),
     });
     return { workflowId, started: true };
   } catch (error) {
@@ -43,6 +53,10 @@ export interface SequenceSummary {
   stage: string;
   startedAt: Date;
   closedAt?: Date;
+  /** Set when the sequence was started through the API (see workflows/definitions.ts). */
+  tenant?: string;
+  company?: string;
+  memo?: Record<string, unknown>;
 }
 
 export function isStage(value: string): value is Stage {
@@ -50,9 +64,14 @@ export function isStage(value: string): value is Stage {
 }
 
 /** Lists sequences, newest first, optionally only those at one stage (from the stage search attribute). */
-export async function listSequences(client: Client, options: { stage?: Stage; limit?: number } = {}): Promise<SequenceSummary[]> {
+export async function listSequences(
+  client: Client,
+  options: { stage?: Stage; limit?: number; tenant?: string; company?: string } = {},
+): Promise<SequenceSummary[]> {
   const filters = [`WorkflowType = '${actions.WORKFLOW_TYPE}'`];
   if (options.stage) filters.push(`${actions.STAGE_ATTRIBUTE.name} = '${options.stage}'`);
+  if (options.tenant !== undefined) filters.push(`${TENANT_ATTRIBUTE.name} = ${visibilityString(options.tenant)}`);
+  if (options.company !== undefined) filters.push(`${COMPANY_ATTRIBUTE.name} = ${visibilityString(options.company)}`);
   const summaries: SequenceSummary[] = [];
   for await (const execution of client.workflow.list({ query: filters.join(' AND ') })) {
     summaries.push(summaryOf(execution));
@@ -68,5 +87,8 @@ function summaryOf(execution: WorkflowExecutionInfo): SequenceSummary {
     stage: execution.typedSearchAttributes.get(actions.STAGE_ATTRIBUTE) ?? 'unknown',
     startedAt: execution.startTime,
     closedAt: execution.closeTime,
+    tenant: execution.typedSearchAttributes.get(TENANT_ATTRIBUTE),
+    company: execution.typedSearchAttributes.get(COMPANY_ATTRIBUTE),
+    memo: execution.memo,
   };
 }

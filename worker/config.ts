@@ -1,4 +1,11 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
+import { parseDuration } from '../workflows/durations';
+import { GOOGLE_ACCOUNT_NAME } from '../workflows/policy';
+import { ConfigError, type ConfigProblem } from './config-error';
+import { DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE, resolveTemporalSettings, type TemporalSettings } from './connection';
+
+export { ConfigError, type ConfigProblem } from './config-error';
 
 const smtpUrl = z
   .string({ message: 'is required, e.g. smtp://user:password@mail.example.com:587' })
@@ -6,28 +13,114 @@ const smtpUrl = z
 
 const fromAddress = z.email({ message: 'must be the email address Onward sends from, e.g. onward@example.com' });
 
+const hostPort = (example: string) => z.string().regex(/^[^\s]+:\d{1,5}$/, { message: `must be host:port, e.g. ${example}` });
+
+function wholeNumber(min: number, example: string) {
+  return z
+    .string()
+    .regex(/^\s*\d+\s*$/, { message: `must be a whole number, e.g. ${example}` })
+    .transform(Number)
+    .refine((value) => value >= min, { message: `must be at least ${min}` });
+}
+
+const RATE = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?))?\s*$/i;
+const SECONDS_PER: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "2" (per second), "30/minute", "400/day" → activities per second. */
+export function parseRate(text: string): number | undefined {
+  const match = RATE.exec(text);
+  if (!match) return undefined;
+  const perSecond = Number(match[1]) / (SECONDS_PER[(match[2] ?? 's').charAt(0).toLowerCase()] ?? 1);
+  return perSecond > 0 && Number.isFinite(perSecond) ? perSecond : undefined;
+}
+
+const rate = z
+  .string()
+  .refine((text) => parseRate(text) !== undefined, { message: 'must be a positive rate such as "2" (per second), "30/minute" or "400/day"' })
+  .transform((text) => parseRate(text) as number);
+
+const duration = z
+  .string()
+  .refine((text) => parseDuration(text) !== undefined, { message: 'must be a duration with a unit, e.g. "30 seconds" or "2 minutes"' });
+
 /** The worker's settings, read from the environment and checked before it connects to anything. */
 export const workerConfigSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' }).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1, { message: 'must not be empty' }).default('default'),
+  // The worker resolves these with the rest of the Temporal connection settings (a config-file profile may supply
+  // them: see worker/connection.ts); the defaults here serve clients that pick them from this schema.
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' }).default(DEFAULT_TEMPORAL_ADDRESS),
+  TEMPORAL_NAMESPACE: z.string().min(1, { message: 'must not be empty' }).default(DEFAULT_TEMPORAL_NAMESPACE),
   ONWARD_TASK_QUEUE: z.string().min(1, { message: 'must not be empty' }).default('onward'),
   SMTP_URL: smtpUrl,
   ONWARD_FROM: fromAddress,
   ONWARD_TEMPLATES_DIR: z.string().optional(),
+  /** A workflow bundle built ahead of time (scripts/bundle-workflows.ts); the container image sets it. */
+  ONWARD_WORKFLOW_BUNDLE: z.string().optional(),
+  /** Worker tuning: how much one worker process takes on at once. */
+  ONWARD_MAX_CONCURRENT_ACTIVITIES: wholeNumber(1, '20').optional(),
+  ONWARD_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber(2, '40').optional(),
+  ONWARD_MAX_CACHED_WORKFLOWS: wholeNumber(0, '500').optional(),
+  /** Activities per second for this worker process, and for the whole task queue (all workers, enforced by the server). */
+  ONWARD_WORKER_ACTIVITY_RATE: rate.optional(),
+  ONWARD_TASK_QUEUE_ACTIVITY_RATE: rate.optional(),
+  /** How long a stopping worker lets running activities (an email being sent) finish. */
+  ONWARD_SHUTDOWN_GRACE_TIME: duration.default('30 seconds'),
+  /** Serve the worker's metrics for Prometheus on this address, e.g. 0.0.0.0:9464. */
+  ONWARD_METRICS_ADDRESS: hostPort('0.0.0.0:9464').optional(),
+  /** Google channels (docs/google.md): the directory of named Google credentials (`<name>.json`, never in a policy). */
+  ONWARD_GOOGLE_CREDENTIALS_DIR: z.string().optional(),
+  /** The Google credentials used when a policy names none (`googleAccount`). */
+  ONWARD_GOOGLE_ACCOUNT: z
+    .string()
+    .regex(GOOGLE_ACCOUNT_NAME, { message: 'must be the name of a file <name>.json in ONWARD_GOOGLE_CREDENTIALS_DIR (letters, digits, ".", "_", "-")' })
+    .optional(),
 });
 
-export type WorkerConfig = z.output<typeof workerConfigSchema>;
+type ParsedWorkerConfig = z.output<typeof workerConfigSchema>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export type WorkerConfig = Omit<ParsedWorkerConfig, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'> & {
+  /** The Temporal address and namespace in effect (from the variables, a config-file profile or the defaults). */
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  /** Everything needed to connect to Temporal; absent in hand-built configs, which then connect without TLS. */
+  temporal?: TemporalSettings;
+};
 
 /** Reads the configuration; a bad or missing setting is named with what is wrong, and secrets are never echoed. */
 export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = workerConfigSchema.safeParse(environment);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigError(`Invalid worker configuration:\n${lines.join('\n')}`);
+  // Compose passes `${VAR:-}` as an empty string: empty means unset.
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = workerConfigSchema.safeParse(present);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ setting: issue.path.join('.'), problem: issue.message }));
+
+  const temporal = resolveTemporalSettings(environment);
+  // The address is checked in both places: report it once.
+  const reported = new Set(problems.map(({ setting, problem }) => `${setting}: ${problem}`));
+  problems.push(...temporal.problems.filter(({ setting, problem }) => !reported.has(`${setting}: ${problem}`)));
+
+  if (parsed.success) {
+    if (parsed.data.ONWARD_GOOGLE_ACCOUNT && !parsed.data.ONWARD_GOOGLE_CREDENTIALS_DIR) {
+      problems.push({ setting: 'ONWARD_GOOGLE_ACCOUNT', problem: 'needs ONWARD_GOOGLE_CREDENTIALS_DIR, the directory its credentials are in' });
+    }
+    for (const variable of ['ONWARD_WORKFLOW_BUNDLE', 'ONWARD_TEMPLATES_DIR', 'ONWARD_GOOGLE_CREDENTIALS_DIR'] as const) {
+      const file = parsed.data[variable];
+      if (file === undefined) continue;
+      try {
+        accessSync(file, constants.R_OK);
+      } catch {
+        problems.push({ setting: variable, problem: `${file} does not exist or cannot be read` });
+      }
+    }
+  }
+
+  if (!parsed.success || !temporal.settings || problems.length > 0) throw ConfigError.of('Invalid worker configuration', problems);
+  return {
+    ...parsed.data,
+    TEMPORAL_ADDRESS: temporal.settings.address,
+    TEMPORAL_NAMESPACE: temporal.settings.namespace,
+    temporal: temporal.settings,
+  };
 }
 
 /** The SMTP URL without its password, for logs. */

@@ -6,6 +6,12 @@ import type { SequenceStatus, Stage } from './status';
 export const WORKFLOW_TYPE = 'rejectionFollowUp';
 export const workflowIdFor = (rejectionId: string): string => `rejection-${rejectionId}`;
 export const STAGE_ATTRIBUTE = defineSearchAttributeKey('OnwardStage', SearchAttributeType.KEYWORD);
+/** The agency (API key tenant) that owns a sequence, set at start; every API read and action checks it. */
+export const TENANT_ATTRIBUTE = defineSearchAttributeKey('OnwardTenant', SearchAttributeType.KEYWORD);
+/** The company of the rejection, set at start, so sequences can be listed by company on the server side. */
+export const COMPANY_ATTRIBUTE = defineSearchAttributeKey('OnwardCompany', SearchAttributeType.KEYWORD);
+/** Every custom search attribute Onward uses: a Temporal server (or the dev server) must know them all. */
+export const ONWARD_SEARCH_ATTRIBUTES = [STAGE_ATTRIBUTE, TENANT_ATTRIBUTE, COMPANY_ATTRIBUTE] as const;
 
 export const statusQuery = defineQuery<SequenceStatus>('status');
 

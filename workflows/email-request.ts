@@ -36,10 +36,23 @@ export interface EmailRequest {
   inReplyTo?: string;
   vars: TemplateVars;
   edits?: { subject?: string; text?: string };
+  /** A calendar invitation the message carries (check-ins with the `ics` channel). */
+  invite?: CalendarInvite;
+}
+
+/** A calendar event sent along with a message: it starts at `startsAt` (ISO 8601), in the recipient's zone. */
+export interface CalendarInvite {
+  startsAt: string;
+  minutes: number;
+  timezone: string;
 }
 
 export interface SentEmail {
   messageId: string;
+  /** Gmail: the thread the message is in, for follow-ups in the same thread. */
+  threadId?: string;
+  /** Gmail draft mode: the draft waiting in the candidate's mailbox. */
+  draftId?: string;
 }
 
 export interface Draft {

@@ -37,6 +37,34 @@ const deliverySchema = z.strictObject(
   >,
 );
 
+/** The name of a set of Google credentials on the workers: a reference, never a token. */
+export const GOOGLE_ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const EMAIL_CHANNELS = ['smtp', 'gmail'] as const;
+export const CHECK_IN_CHANNELS = ['email', 'google-calendar', 'ics'] as const;
+export const CONTACT_TASK_CHANNELS = ['email', 'google-tasks'] as const;
+
+const channelsSchema = z.strictObject({
+  email: z
+    .enum(EMAIL_CHANNELS)
+    .default('smtp')
+    .describe('"smtp": from the deployment\'s address; "gmail": messages that speak for the candidate go from their own Gmail.'),
+  checkIns: z
+    .enum(CHECK_IN_CHANNELS)
+    .default('email')
+    .describe('"email"; "google-calendar": also events in the candidate\'s Google Calendar; "ics": the email carries a calendar invitation.'),
+  contactTasks: z
+    .enum(CONTACT_TASK_CHANNELS)
+    .default('email')
+    .describe('"email"; "google-tasks": the LinkedIn task and the touchpoints become Google Tasks for the candidate.'),
+});
+
+const gmailSchema = z.strictObject({
+  mode: z.enum(['send', 'draft']).default('send').describe('"send", or "draft": a Gmail draft the candidate sends themselves.'),
+  replyDetection: z.boolean().default(false).describe('A reply in the feedback request\'s thread is taken as the feedback.'),
+  pollEvery: durationText.default('6 hours').describe('How often the thread is checked for a reply.'),
+});
+
 /** Every setting of a sequence; each one can be overridden per rejection in its `policy`. */
 export const policySchema = z.strictObject({
   supportiveNote: z.boolean().default(true).describe('Send the candidate a supportive note while they grieve.'),
@@ -58,11 +86,24 @@ export const policySchema = z.strictObject({
   delivery: deliverySchema.default({}).describe('Per step: "send" automatically, or "approve" (a person approves, edits or skips the draft).'),
   approvalTimeout: durationText.default('3 days').describe('How long a draft waits for approval.'),
   approvalFallback: z.enum(['send', 'skip']).default('send').describe('What happens to a draft nobody acted on.'),
+  channels: channelsSchema
+    .default({ email: 'smtp', checkIns: 'email', contactTasks: 'email' })
+    .describe('How each channel is delivered: see docs/google.md.'),
+  gmail: gmailSchema
+    .default({ mode: 'send', replyDetection: false, pollEvery: '6 hours' })
+    .describe('Gmail settings, used when channels.email is "gmail".'),
+  googleAccount: z
+    .string()
+    .regex(GOOGLE_ACCOUNT_NAME, { message: 'must be the name of Google credentials on the workers (1-64 letters, digits, ".", "_" or "-")' })
+    .optional()
+    .describe("The Google credentials to act with, by name (never a token); the workers' ONWARD_GOOGLE_ACCOUNT when absent."),
 });
 
 export type Policy = z.output<typeof policySchema>;
 export type PolicyOverrides = z.input<typeof policySchema>;
 export type SendWindow = Policy['sendWindow'];
+export type Channels = Policy['channels'];
+export type GmailSettings = Policy['gmail'];
 
 /** The policy used when a rejection overrides nothing. */
 export const DEFAULT_POLICY: Policy = policySchema.parse({});

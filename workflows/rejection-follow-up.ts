@@ -48,16 +48,17 @@ async function askForFeedback(sequence: Sequence, request: PlannedMessage): Prom
     sequence.schedule([wait.reminder]);
     // Threaded under the request; held back past the deadline (e.g. paused), it no longer goes out.
     const reminder = { inReplyTo: sequence.messageIdOf(request.key), skipWhen: () => sequence.reasonNotToRemind() };
-    await Promise.all([sequence.deliver(wait.reminder, reminder), sequence.waitForFeedback(wait.deadline)]);
+    await Promise.all([sequence.deliver(wait.reminder, reminder), sequence.waitForFeedback(wait.deadline, request.key)]);
   } else {
-    await sequence.waitForFeedback(wait.deadline);
+    await sequence.waitForFeedback(wait.deadline, request.key);
   }
 }
 
 /** 4. Weekly check-ins that prompt the next concrete action and hand back the feedback received. */
 async function keepSearching(sequence: Sequence, checkIns: PlannedMessage[]): Promise<void> {
-  for (const checkIn of checkIns) {
-    if ((await sequence.deliver(checkIn)) === 'stopped') return;
+  const calendar = sequence.addToCalendar(checkIns); // with google-calendar: events in the candidate's calendar too
+  for (const [index, checkIn] of checkIns.entries()) {
+    if ((await sequence.deliver(checkIn)) === 'stopped') return calendar.removeFrom(index);
   }
 }
 

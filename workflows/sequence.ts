@@ -1,4 +1,5 @@
 import {
+  CancellationScope,
   condition,
   isCancellation,
   proxyActivities,
@@ -8,9 +9,11 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../activities';
+import { CHECK_IN_MINUTES, channelsOf, gmailOf, localDate, pollEveryMs, replyWatchHeartbeatMs, routeOf } from './channels';
 import * as actions from './definitions';
 import { durationMs, parseDuration } from './durations';
-import { buildEmailRequest } from './email-request';
+import { buildEmailRequest, type EmailRequest } from './email-request';
+import type { GmailReply, GoogleTarget, Handover } from './google';
 import type { SequenceInput } from './input';
 import { recipientOf } from './recipients';
 import type { PlannedMessage } from './schedule';
@@ -36,6 +39,26 @@ const { sendEmail, composeEmail } = proxyActivities<Activities>({
   scheduleToCloseTimeout: '2 days',
   retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', nonRetryableErrorTypes: [PERMANENT_FAILURE] },
 });
+
+// The Google channels, called only when a policy chooses them: retried like an SMTP send (429 and rate limits back
+// off here, in Temporal, never inside the client library); bad credentials and bad requests are permanent.
+const google = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '2 days',
+  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', nonRetryableErrorTypes: [PERMANENT_FAILURE] },
+});
+
+/** The check-in events of step 4 in the candidate's calendar: the remaining ones go when the sequence ends early. */
+export interface CheckInCalendar {
+  /** Removes the events of `checkIns[index]` onwards that have not started yet. */
+  removeFrom(index: number): Promise<void>;
+}
+const NO_CALENDAR: CheckInCalendar = { removeFrom: () => Promise.resolve() };
+
+const messageOf = (error: unknown): string => {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+};
 
 export type Delivery = 'sent' | 'skipped' | 'failed' | 'stopped';
 type Wake = 'due' | 'stopped' | 'unless';
@@ -291,13 +314,18 @@ export class Sequence {
     this.grievingOver = true;
   }
 
-  /** Waits for feedback until `deadline`; true when some arrived. */
-  async waitForFeedback(deadline: number): Promise<boolean> {
+  /**
+   * Waits for feedback until `deadline`; true when some arrived. With Gmail reply detection, a reply in the thread of
+   * `requestKey` is the feedback too: the thread is watched while the wait lasts, and no longer.
+   */
+  async waitForFeedback(deadline: number, requestKey?: string): Promise<boolean> {
     this.feedbackState = this.feedbackReceived ? 'received' : 'waiting';
     this.feedbackDeadline = deadline;
     this.refreshStage();
     const remaining = deadline - Date.now();
+    const stopWatching = remaining > 0 ? this.watchForReply(requestKey, remaining) : undefined;
     if (remaining > 0) await condition(() => this.feedbackReceived || !!this.ending, remaining);
+    stopWatching?.();
     if (!this.feedbackReceived) {
       this.feedbackState = this.ending ? 'stopped' : 'no-answer';
       if (!this.ending) this.note('no feedback came before the deadline');
@@ -306,7 +334,137 @@ export class Sequence {
     return this.feedbackReceived;
   }
 
+  /**
+   * Gmail reply detection: one long-lived activity checks the request's thread every `gmail.pollEvery`, heartbeating
+   * in between (a handful of events, however long the wait). Returns how to stop it, or undefined when off.
+   */
+  private watchForReply(requestKey: string | undefined, remaining: number): (() => void) | undefined {
+    const request = requestKey === undefined ? undefined : this.timeline.get(requestKey);
+    const pollEvery = pollEveryMs(this.policy);
+    if (!request?.threadId || !gmailOf(this.policy).replyDetection || this.feedbackReceived || this.ending) return undefined;
+    const { watchGmailThread } = proxyActivities<Activities>({
+      startToCloseTimeout: remaining + 60 * 60_000,
+      heartbeatTimeout: replyWatchHeartbeatMs(pollEvery),
+      retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '1 hour', nonRetryableErrorTypes: [PERMANENT_FAILURE] },
+    });
+    const from = [request.to, ...(this.rejection.recruiter ? [this.rejection.recruiter.email] : [])];
+    const scope = new CancellationScope();
+    void scope
+      .run(() => watchGmailThread({ google: this.googleTarget(), threadId: request.threadId as string, from, pollEveryMs: pollEvery }))
+      .then(
+        (reply) => this.receiveReply(reply),
+        (error: unknown) => {
+          if (!isCancellation(error)) this.note(`reply detection stopped: ${messageOf(error)}`);
+        },
+      );
+    return () => scope.cancel();
+  }
+
+  private receiveReply(reply: GmailReply): void {
+    // Feedback recorded by hand meanwhile is the answer: most likely this very reply, pasted in.
+    if (this.ending || this.feedbackReceived) return;
+    this.feedback.push({ text: reply.text.slice(0, MAX_TEXT), from: reply.from, receivedAt: iso(Date.now()) });
+    this.feedbackState = 'received';
+    this.note('feedback recorded: a reply in the Gmail thread');
+    this.refreshStage();
+  }
+
   // ---- delivering ------------------------------------------------------------------------------
+
+  private googleTarget(): GoogleTarget {
+    return { account: this.policy.googleAccount, mailbox: this.rejection.candidate.email };
+  }
+
+  /**
+   * Step 4 with google-calendar: the check-ins become events in the candidate's calendar (their zone, 30 minutes,
+   * a reminder) as the step starts; the emails still bring each week's content. A no-op with the other channels.
+   */
+  addToCalendar(checkIns: PlannedMessage[]): CheckInCalendar {
+    if (channelsOf(this.policy).checkIns !== 'google-calendar' || checkIns.length === 0 || this.ending) return NO_CALENDAR;
+    const requests = checkIns.map((checkIn) => this.requestFor(checkIn));
+    const vars = { ...(requests[0] as EmailRequest).vars, checkIn: undefined };
+    const created = google
+      .addCheckInsToCalendar({
+        sequenceId: this.sequenceId,
+        google: this.googleTarget(),
+        timezone: this.rejection.candidate.timezone,
+        minutes: CHECK_IN_MINUTES,
+        vars,
+        checkIns: checkIns.map((checkIn, index) => ({
+          key: checkIn.key,
+          startsAt: iso(checkIn.at),
+          checkIn: requests[index]?.vars.checkIn ?? { number: index + 1, count: checkIns.length, nextAction: '' },
+        })),
+      })
+      .then(
+        ({ keys }) => {
+          this.note(`check-ins: ${keys.length} events in the candidate's Google Calendar`);
+          return keys;
+        },
+        (error: unknown) => {
+          if (!isCancellation(error)) this.note(`check-ins: the Google Calendar events failed: ${messageOf(error)}`);
+          return [] as string[];
+        },
+      );
+    return {
+      removeFrom: async (index) => {
+        const inCalendar = new Set(await created);
+        const keys = checkIns
+          .slice(index)
+          .filter((checkIn) => inCalendar.has(checkIn.key) && checkIn.at > Date.now())
+          .map((checkIn) => checkIn.key);
+        if (keys.length === 0) return;
+        try {
+          await google.removeCheckInsFromCalendar({ sequenceId: this.sequenceId, google: this.googleTarget(), keys });
+          this.note(`check-ins: ${keys.length} remaining events removed from the candidate's Google Calendar`);
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          this.note(`check-ins: removing the Google Calendar events failed: ${messageOf(error)}`);
+        }
+      },
+    };
+  }
+
+  /** The request of a message as it would go out now. */
+  private requestFor(message: PlannedMessage, inReplyTo?: string): EmailRequest {
+    return buildEmailRequest(
+      { rejection: this.rejection, feedback: this.feedback, progress: this.progress, checkInCount: this.policy.checkInCount },
+      { sequenceId: this.sequenceId, key: message.key, kind: message.kind, audience: message.audience },
+      inReplyTo,
+    );
+  }
+
+  /**
+   * Hands a message over on the channel the policy chose for it. The default (SMTP) is exactly the call it always
+   * was, returned as is, so that sequences already running replay unchanged.
+   */
+  private handOver(message: PlannedMessage, request: EmailRequest): Promise<Handover> {
+    const route = routeOf(this.policy, message);
+    switch (route) {
+      case 'gmail':
+      case 'gmail-draft': {
+        const threadId = request.inReplyTo ? this.threadOf(request.inReplyTo) : undefined;
+        const gmailRequest = { ...request, google: this.googleTarget(), ...(threadId ? { threadId } : {}) };
+        return route === 'gmail' ? google.sendWithGmail(gmailRequest) : google.draftInGmail(gmailRequest);
+      }
+      case 'google-tasks':
+        return google.createGoogleTask({ ...request, google: this.googleTarget(), due: localDate(Date.now(), this.rejection.candidate.timezone) });
+      case 'smtp':
+        if (message.kind === 'check-in' && channelsOf(this.policy).checkIns === 'ics') {
+          // At its planned time; held back past its end (paused, awaiting approval), from the next minute.
+          const late = Date.now() >= message.at + CHECK_IN_MINUTES * 60_000;
+          const startsAt = iso(late ? Math.ceil(Date.now() / 60_000) * 60_000 : message.at);
+          return sendEmail({ ...request, invite: { startsAt, minutes: CHECK_IN_MINUTES, timezone: this.rejection.candidate.timezone } });
+        }
+        return sendEmail(request);
+    }
+  }
+
+  /** The Gmail thread of the message with this Message-ID, if it went out through Gmail. */
+  private threadOf(messageId: string): string | undefined {
+    for (const entry of this.timeline.values()) if (entry.messageId === messageId && entry.threadId) return entry.threadId;
+    return undefined;
+  }
 
   /** Adds messages to the timeline as scheduled. */
   schedule(messages: PlannedMessage[]): void {
@@ -343,18 +501,14 @@ export class Sequence {
       if (note) entry.note = note;
       delete entry.draft;
       this.refreshStage();
-      return status === 'cancelled' ? 'stopped' : (status as Delivery);
+      // A Gmail draft is handed over: the candidate sends it, and the sequence goes on as if it were sent.
+      return status === 'cancelled' ? 'stopped' : status === 'drafted' ? 'sent' : (status as Delivery);
     };
     const woken = (wake: Wake): Delivery => (wake === 'stopped' ? settle('cancelled', `sequence ${this.ending}`) : settle('skipped', skipReason()));
 
     let wake = await this.waitForSendTime(message.at, zone, halted, unless);
     if (wake !== 'due') return woken(wake);
-    const request = () =>
-      buildEmailRequest(
-        { rejection: this.rejection, feedback: this.feedback, progress: this.progress, checkInCount: this.policy.checkInCount },
-        { sequenceId: this.sequenceId, key: message.key, kind: message.kind, audience: message.audience },
-        options.inReplyTo,
-      );
+    const request = () => this.requestFor(message, options.inReplyTo);
 
     let edits: { subject?: string; text?: string } | undefined;
     if (message.mode === 'approve') {
@@ -385,10 +539,16 @@ export class Sequence {
 
     this.sending.add(message.key);
     try {
-      const sent = await sendEmail({ ...request(), edits });
+      const sent = await this.handOver(message, { ...request(), edits });
       entry.sentAt = iso(Date.now()); // workflow time: right under time skipping too
 
-      entry.messageId = sent.messageId;
+      if (sent.messageId) entry.messageId = sent.messageId;
+      if (sent.threadId) entry.threadId = sent.threadId;
+      if (sent.taskId) entry.taskId = sent.taskId;
+      if (sent.draftId) {
+        entry.draftId = sent.draftId;
+        return settle('drafted', "a draft in the candidate's Gmail, for them to send");
+      }
       return settle('sent');
     } catch (error) {
       if (isCancellation(error)) throw error;
@@ -472,6 +632,7 @@ export class Sequence {
     this.cancelPending();
     this.refreshStage();
     const count = (status: TimelineEntry['status']) => [...this.timeline.values()].filter((entry) => entry.status === status).length;
-    return { stage: this.stage, sent: count('sent'), failed: count('failed'), skipped: count('skipped') };
+    const drafted = count('drafted');
+    return { stage: this.stage, sent: count('sent'), failed: count('failed'), skipped: count('skipped'), ...(drafted > 0 ? { drafted } : {}) };
   }
 }

@@ -14,7 +14,8 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number];
 export type Ending = Extract<Stage, 'hired' | 'opted-out' | 'cancelled'>;
 
-export type EntryStatus = 'scheduled' | 'awaiting-approval' | 'sent' | 'skipped' | 'failed' | 'cancelled';
+/** `drafted`: a Gmail draft waits in the candidate's mailbox, for them to send (Gmail draft mode). */
+export type EntryStatus = 'scheduled' | 'awaiting-approval' | 'sent' | 'drafted' | 'skipped' | 'failed' | 'cancelled';
 
 /** One message of the timeline: pending with its scheduled time, or done with its outcome. */
 export interface TimelineEntry {
@@ -26,6 +27,11 @@ export interface TimelineEntry {
   scheduledAt: string;
   sentAt?: string;
   messageId?: string;
+  /** Gmail: the thread of the message (follow-ups go in it), and the draft in draft mode. */
+  threadId?: string;
+  draftId?: string;
+  /** Google Tasks: the task created for the candidate. */
+  taskId?: string;
   error?: string;
   note?: string;
   draft?: { subject: string; text: string; decideBy: string };
@@ -67,4 +73,6 @@ export interface SequenceOutcome {
   sent: number;
   failed: number;
   skipped: number;
+  /** Gmail drafts left for the candidate to send (present only when there are some). */
+  drafted?: number;
 }

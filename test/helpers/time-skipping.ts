@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createSmtpMailer, loadTemplates, type Mailer } from '../../activities';
+import { createSmtpMailer, loadTemplates, type ActivityDependencies, type Mailer } from '../../activities';
 import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
@@ -94,20 +94,26 @@ function installQuietRuntime(): void {
   });
 }
 
-export async function setUpTimeSkipping(): Promise<TimeSkippingHarness> {
+/** What a test file may add to the harness (e.g. the `google` clients of a local fake). */
+export interface HarnessOptions {
+  /** More activity dependencies, built when the harness starts (before the worker is created). */
+  dependencies?: () => Partial<ActivityDependencies> | Promise<Partial<ActivityDependencies>>;
+}
+
+export async function setUpTimeSkipping(options: HarnessOptions = {}): Promise<TimeSkippingHarness> {
   installQuietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: serverExecutable('temporal-test-server') },
   });
   try {
-    return await startServices(env);
+    return await startServices(env, options);
   } catch (error) {
     await env.teardown();
     throw error;
   }
 }
 
-async function startServices(env: TestWorkflowEnvironment): Promise<TimeSkippingHarness> {
+async function startServices(env: TestWorkflowEnvironment, options: HarnessOptions = {}): Promise<TimeSkippingHarness> {
   // The time-skipping server knows no custom search attribute until one is registered through its operator
   // service; without this, starting a sequence fails with "search attribute OnwardStage is not defined".
   await env.connection.operatorService.addSearchAttributes({
@@ -141,7 +147,7 @@ async function startServices(env: TestWorkflowEnvironment): Promise<TimeSkipping
       namespace: env.namespace ?? 'default',
       taskQueue,
       workflowBundle,
-      dependencies: { mailer, templates: loadTemplates(), fromAddress: FROM_ADDRESS },
+      dependencies: { mailer, templates: loadTemplates(), fromAddress: FROM_ADDRESS, ...(await options.dependencies?.()) },
     });
   } catch (error) {
     mailer.close();
@@ -230,10 +236,10 @@ async function startServices(env: TestWorkflowEnvironment): Promise<TimeSkipping
 }
 
 /** Registers the file's hooks: one harness for the file, running sequences terminated after each test. */
-export function useTimeSkipping(): () => TimeSkippingHarness {
+export function useTimeSkipping(options: HarnessOptions = {}): () => TimeSkippingHarness {
   let harness: TimeSkippingHarness | undefined;
   beforeAll(async () => {
-    harness = await setUpTimeSkipping();
+    harness = await setUpTimeSkipping(options);
   });
   afterEach(async () => harness?.terminateRunning());
   afterAll(async () => harness?.teardown());

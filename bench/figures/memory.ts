@@ -1,0 +1,352 @@
+// Figure 4: the Onward worker's RSS (its own process, read from /proc) idle, then with N sequences in flight,
+// each asleep in its grieving wait (rejected a moment ago: the supportive note waits for tomorrow's window).
+// The worker is built by createOnwardWorker with the product's defaults and a prebuilt bundle (as the container
+// image runs it). Diagnostics, same method: the same worker with a smaller workflow cache; the bench worker
+// with the skeleton workflow (what a minimal sleeping workflow costs); the skeleton with the product's policy
+// module in its bundle; the idle worker that bundles at start; and what the tsx loader adds to any process.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { startSequence } from '../../client/sequences';
+import { workflowIdFor } from '../../workflows/definitions';
+import { sequenceInput, type BenchContext, type BundleName } from '../context';
+import { fmt, met, ratioOf, type FigureResult } from '../report';
+import { MiB, progress, round, runPool, sleep } from '../util';
+import { WorkerProcess, type WorkerProcessOptions, type WorkerReport } from '../worker-process';
+import { skeletonSteps } from './simulation';
+
+const TARGET_MB = 400;
+const ROOT = path.resolve(__dirname, '..', '..');
+const mb = (bytes: number) => round(bytes / MiB, 1);
+
+async function sampleRss(worker: WorkerProcess, samples = 5, intervalMs = 400): Promise<{ rss: number; samples: number[] }> {
+  const values: number[] = [];
+  for (let index = 0; index < samples; index++) {
+    const memory = worker.memory();
+    if (memory) values.push(memory.rss);
+    await sleep(intervalMs);
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  return { rss: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, samples: values };
+}
+
+/**
+ * Waits until every workflow has completed its first workflow task (none pending, more than the start events).
+ * The worker takes them roughly in start order, so the check walks the list in chunks and waits at the first
+ * chunk that is not done yet, instead of describing every workflow on every pass.
+ */
+async function waitUntilAsleep(client: Client, workflowIds: string[], timeoutMs: number, label: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...workflowIds];
+  let lastReport = Date.now();
+  while (pending.length > 0) {
+    if (Date.now() > deadline) throw new Error(`${pending.length} workflows were still not asleep after ${timeoutMs} ms`);
+    const chunk = pending.slice(0, 64);
+    const still = await runPool(chunk, 16, async (workflowId) => {
+      const description = await client.workflow.getHandle(workflowId).describe();
+      const asleep = !description.raw.pendingWorkflowTask && description.historyLength > 3 && description.status.name === 'RUNNING';
+      return asleep ? undefined : workflowId;
+    });
+    const notYet = still.filter((id): id is string => id !== undefined);
+    pending = [...notYet, ...pending.slice(chunk.length)];
+    if (notYet.length > 0) await sleep(500);
+    if (Date.now() - lastReport > 10_000) {
+      progress(`figure 4 (${label}): ${workflowIds.length - pending.length}/${workflowIds.length} asleep`);
+      lastReport = Date.now();
+    }
+  }
+}
+
+interface Variant {
+  label: string;
+  kind: 'onward' | 'bench';
+  bundle: BundleName;
+  sequences: number;
+  maxCachedWorkflows?: number;
+  heapLimitMb?: number;
+}
+
+interface MemoryRun {
+  label: string;
+  bundle: BundleName;
+  maxCachedWorkflows: number | 'SDK default';
+  heapLimitMb: number | 'Node default';
+  sequences: number;
+  idleRssMb: number;
+  loadedRssMb: number;
+  peakRssMb: number;
+  cached: number;
+  /** (loaded - idle) / workflows in the cache. */
+  perCachedWorkflowKb: number;
+  startMs: number;
+  /** From the first start until every workflow had run its first task. */
+  asleepMs: number;
+  asleepPerSecond: number;
+  workerStartupMs: number;
+  idleReport: WorkerReport;
+  loadedReport: WorkerReport;
+  idleSamplesMb: number[];
+  loadedSamplesMb: number[];
+}
+
+async function measureWorker(context: BenchContext, variant: Variant): Promise<MemoryRun> {
+  const { runId } = context;
+  const env = await context.dev();
+  const sink = await context.smtpSink();
+  const bundle = await context.bundle(variant.bundle);
+  const taskQueue = `bench-memory-${variant.label}`;
+  const options: WorkerProcessOptions = {
+    kind: variant.kind,
+    address: env.address,
+    namespace: 'default',
+    taskQueue,
+    bundlePath: bundle.path,
+    smtpUrl: sink.url,
+    maxCachedWorkflows: variant.maxCachedWorkflows,
+    heapLimitMb: variant.heapLimitMb,
+  };
+  progress(`figure 4 (${variant.label}): starting the ${variant.kind} worker (child process)`);
+  const worker = await WorkerProcess.start(`${variant.kind} worker (${variant.label})`, options);
+  try {
+    await sleep(3000);
+    const idle = await sampleRss(worker);
+    const idleReport = await worker.report();
+    progress(`figure 4 (${variant.label}): idle RSS ${fmt(mb(idle.rss))} MiB; starting ${variant.sequences} workflows`);
+
+    let peak = idle.rss;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, worker.memory()?.rss ?? 0);
+        await sleep(250);
+      }
+    })();
+
+    const inputs = Array.from({ length: variant.sequences }, (_, index) => sequenceInput(`${runId}-mem-${variant.label}-${index}`));
+    const workflowIds: string[] = [];
+    const began = Date.now();
+    let done = 0;
+    await runPool(inputs, 32, async (input) => {
+      if (variant.kind === 'onward') {
+        const { workflowId } = await startSequence(env.client, taskQueue, input);
+        workflowIds.push(workflowId);
+      } else {
+        const workflowId = workflowIdFor(input.rejection.id);
+        await env.client.workflow.start('benchSkeleton', { taskQueue, workflowId, args: [skeletonSteps(input)] });
+        workflowIds.push(workflowId);
+      }
+      done += 1;
+      if (done % 1000 === 0) progress(`figure 4 (${variant.label}): ${done}/${inputs.length} started`);
+    });
+    const startMs = Date.now() - began;
+    await waitUntilAsleep(env.client, workflowIds, 900_000, variant.label);
+    const asleepMs = Date.now() - began;
+    progress(`figure 4 (${variant.label}): all ${inputs.length} asleep (started in ${startMs} ms, all asleep after ${asleepMs} ms)`);
+    await sleep(3000);
+    const loaded = await sampleRss(worker);
+    const loadedReport = await worker.report();
+    sampling = false;
+    await sampler;
+    const peakRss = Math.max(peak, worker.memory()?.peakRss ?? 0);
+    const cached = loadedReport.numCachedWorkflows;
+    progress(`figure 4 (${variant.label}): RSS ${fmt(mb(loaded.rss))} MiB (peak ${fmt(mb(peakRss))}), ${cached} workflows cached`);
+    return {
+      label: variant.label,
+      bundle: variant.bundle,
+      maxCachedWorkflows: variant.maxCachedWorkflows ?? 'SDK default',
+      heapLimitMb: variant.heapLimitMb ?? 'Node default',
+      sequences: inputs.length,
+      idleRssMb: mb(idle.rss),
+      loadedRssMb: mb(loaded.rss),
+      peakRssMb: mb(peakRss),
+      cached,
+      perCachedWorkflowKb: cached > 0 ? round((loaded.rss - idle.rss) / 1024 / cached, 1) : Number.NaN,
+      startMs,
+      asleepMs,
+      asleepPerSecond: round((inputs.length / asleepMs) * 1000, 1),
+      workerStartupMs: worker.startupMs,
+      idleReport,
+      loadedReport,
+      idleSamplesMb: idle.samples.map(mb),
+      loadedSamplesMb: loaded.samples.map(mb),
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** The idle worker that runs webpack at start (`onward worker` without ONWARD_WORKFLOW_BUNDLE). */
+async function idleSourceWorker(context: BenchContext): Promise<{ idleRssMb: number; peakRssMb: number; startupMs: number }> {
+  const env = await context.dev();
+  const sink = await context.smtpSink();
+  progress('figure 4 (bundled at start): starting an Onward worker without a prebuilt bundle');
+  const worker = await WorkerProcess.start('onward worker (bundled at start)', { kind: 'onward', address: env.address, namespace: 'default', taskQueue: 'bench-memory-source', smtpUrl: sink.url });
+  try {
+    await sleep(3000);
+    const idle = await sampleRss(worker);
+    return { idleRssMb: mb(idle.rss), peakRssMb: mb(worker.memory()?.peakRss ?? Number.NaN), startupMs: worker.startupMs };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** RSS of a Node process that loaded @temporalio/worker, with and without the tsx loader the bench children use. */
+async function tsxOverhead(): Promise<{ plainMb: number; tsxMb: number; overheadMb: number }> {
+  const script = "require('@temporalio/worker'); setTimeout(() => console.log(/VmRSS:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]), 1500);";
+  const rssOf = (execArgv: string[]) =>
+    new Promise<number>((resolve, reject) => {
+      execFile(process.execPath, [...execArgv, '-e', script], { cwd: ROOT, timeout: 30_000 }, (error, stdout) => {
+        if (error) reject(new Error(error.message));
+        else resolve(Number(stdout.trim()) * 1024);
+      });
+    });
+  const plain = await rssOf([]);
+  const tsx = await rssOf(['--import', 'tsx']);
+  return { plainMb: mb(plain), tsxMb: mb(tsx), overheadMb: mb(tsx - plain) };
+}
+
+export async function workerMemory(context: BenchContext): Promise<FigureResult> {
+  const { config } = context;
+  const serverBefore = context.devServerMemory();
+  const main = await measureWorker(context, { label: 'default', kind: 'onward', bundle: 'onward', sequences: config.memorySequences });
+  const cacheVariant = config.memoryCacheVariant
+    ? await measureWorker(context, {
+        label: `cache-${config.memoryCacheVariant}`,
+        kind: 'onward',
+        bundle: 'onward',
+        maxCachedWorkflows: config.memoryCacheVariant,
+        sequences: Math.min(config.memorySequences, 1000),
+      })
+    : undefined;
+  const heapVariant = config.memoryHeapVariant
+    ? await measureWorker(context, { label: `heap-${config.memoryHeapVariant}mb`, kind: 'onward', bundle: 'onward', heapLimitMb: config.memoryHeapVariant, sequences: Math.min(config.memorySequences, 1000) })
+    : undefined;
+  // Diagnostics: a failure here is recorded, and does not lose the figure.
+  const diagnosticErrors: string[] = [];
+  const diagnostic = async (variant: Variant): Promise<MemoryRun[]> => {
+    try {
+      return [await measureWorker(context, variant)];
+    } catch (error) {
+      progress(`figure 4 (${variant.label}) failed: ${error instanceof Error ? error.message : String(error)}`);
+      diagnosticErrors.push(`${variant.label}: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  };
+  const whatIf = config.memoryWhatIf
+    ? await diagnostic({
+        label: `without-zod-cache-${config.memoryWhatIf}${config.memoryWhatIfHeap ? `-heap-${config.memoryWhatIfHeap}mb` : ''}`,
+        kind: 'onward',
+        bundle: 'onward-without-zod',
+        maxCachedWorkflows: config.memoryWhatIf,
+        heapLimitMb: config.memoryWhatIfHeap,
+        sequences: config.memorySequences,
+      })
+    : [];
+  const diagnostics =
+    config.memoryDiagnostics > 0
+      ? [
+          ...(await diagnostic({ label: 'skeleton', kind: 'bench', bundle: 'bench', sequences: config.memoryDiagnostics })),
+          ...(await diagnostic({ label: 'skeleton-with-policy-module', kind: 'bench', bundle: 'bench-schemas', sequences: config.memoryDiagnostics })),
+        ]
+      : [];
+  const source = config.memorySourceBundle ? await idleSourceWorker(context) : undefined;
+  const tsx = await tsxOverhead();
+  const serverAfter = context.devServerMemory();
+
+  const ratio = ratioOf(main.loadedRssMb, main.idleRssMb);
+  const withinTarget = main.loadedRssMb <= TARGET_MB && main.peakRssMb <= TARGET_MB;
+  const rows: FigureResult['rows'] = [
+    {
+      figure: '4',
+      measure: `worker RSS, MiB, ${main.sequences} sequences asleep (idle = baseline)`,
+      onward: fmt(main.loadedRssMb),
+      baseline: `${fmt(main.idleRssMb)} (idle)`,
+      ratio: fmt(ratio, 2),
+      target: `<= ${TARGET_MB} MB`,
+      met: met(main.loadedRssMb <= TARGET_MB),
+    },
+    {
+      figure: '4',
+      measure: '  peak RSS, MiB; workflows cached; KiB per cached workflow',
+      onward: `${fmt(main.peakRssMb)}; ${main.cached}; ${fmt(main.perCachedWorkflowKb, 0)}`,
+      baseline: '',
+      ratio: fmt(ratioOf(main.peakRssMb, main.idleRssMb), 2),
+      target: `<= ${TARGET_MB} MB`,
+      met: met(main.peakRssMb <= TARGET_MB),
+    },
+    {
+      figure: '4',
+      measure: '  sequences taken to sleep per second (first task each)',
+      onward: fmt(main.asleepPerSecond),
+      baseline: diagnostics[0] ? `${fmt(diagnostics[0].asleepPerSecond)} (skeleton)` : '',
+      ratio: diagnostics[0] ? fmt(ratioOf(main.asleepPerSecond, diagnostics[0].asleepPerSecond), 2) : '',
+      target: '',
+      met: '',
+    },
+    ...(cacheVariant
+      ? [
+          {
+            figure: '4',
+            measure: `  maxCachedWorkflows=${cacheVariant.maxCachedWorkflows}, ${cacheVariant.sequences} asleep: RSS / peak MiB`,
+            onward: `${fmt(cacheVariant.loadedRssMb)} / ${fmt(cacheVariant.peakRssMb)}`,
+            baseline: `${fmt(cacheVariant.idleRssMb)} (idle)`,
+            ratio: fmt(ratioOf(cacheVariant.loadedRssMb, cacheVariant.idleRssMb), 2),
+            target: `<= ${TARGET_MB} MB`,
+            met: met(cacheVariant.peakRssMb <= TARGET_MB),
+          },
+        ]
+      : []),
+    ...(heapVariant
+      ? [
+          {
+            figure: '4',
+            measure: `  --max-old-space-size=${heapVariant.heapLimitMb} (SDK cache ${heapVariant.cached}), ${heapVariant.sequences} asleep: RSS / peak MiB`,
+            onward: `${fmt(heapVariant.loadedRssMb)} / ${fmt(heapVariant.peakRssMb)}`,
+            baseline: `${fmt(heapVariant.idleRssMb)} (idle)`,
+            ratio: fmt(ratioOf(heapVariant.loadedRssMb, heapVariant.idleRssMb), 2),
+            target: `<= ${TARGET_MB} MB`,
+            met: met(heapVariant.peakRssMb <= TARGET_MB),
+          },
+        ]
+      : []),
+    ...whatIf.map((run) => ({
+      figure: '4',
+      measure: `  what-if: zod out of the bundle + maxCachedWorkflows=${run.maxCachedWorkflows}${typeof run.heapLimitMb === 'number' ? ` + --max-old-space-size=${run.heapLimitMb}` : ''}, ${run.sequences} asleep: RSS / peak MiB`,
+      onward: `${fmt(run.loadedRssMb)} / ${fmt(run.peakRssMb)}`,
+      baseline: `${fmt(run.idleRssMb)} (idle)`,
+      ratio: fmt(ratioOf(run.loadedRssMb, run.idleRssMb), 2),
+      target: `<= ${TARGET_MB} MB`,
+      met: met(run.peakRssMb <= TARGET_MB),
+    })),
+    ...diagnostics.map((run) => ({
+      figure: '4',
+      measure: `  diagnostic: ${run.label} (${run.bundle} bundle), ${run.sequences} asleep: RSS MiB; KiB per cached workflow`,
+      onward: '',
+      baseline: `${fmt(run.loadedRssMb)}; ${fmt(run.perCachedWorkflowKb, 0)}`,
+      ratio: fmt(ratioOf(main.perCachedWorkflowKb, run.perCachedWorkflowKb), 2),
+      target: '',
+      met: '' as const,
+    })),
+    ...(source
+      ? [{ figure: '4', measure: '  idle worker that bundles at start: RSS / peak MiB', onward: `${fmt(source.idleRssMb)} / ${fmt(source.peakRssMb)}`, baseline: '', ratio: '', target: '', met: '' as const }]
+      : []),
+  ];
+  return {
+    rows,
+    data: {
+      sequences: config.memorySequences,
+      targetMb: TARGET_MB,
+      idleRssMb: main.idleRssMb,
+      loadedRssMb: main.loadedRssMb,
+      peakRssMb: main.peakRssMb,
+      ratio,
+      met: withinTarget,
+      note: 'RSS of the worker process from /proc/<pid>/status (VmRSS, peak VmHWM); the worker runs from TypeScript through the tsx loader (see tsxLoader)',
+      runs: [main, ...(cacheVariant ? [cacheVariant] : []), ...(heapVariant ? [heapVariant] : []), ...whatIf, ...diagnostics],
+      diagnosticErrors,
+      bundledAtStart: source ?? null,
+      tsxLoader: tsx,
+      devServerRssMb: { before: serverBefore ? mb(serverBefore.rss) : null, after: serverAfter ? mb(serverAfter.rss) : null, peak: serverAfter ? mb(serverAfter.peakRss) : null },
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { readWebhooksConfig } from '../ats/common';
+import { connectClient, readClientConfig } from '../connection';
+import { formatRowReport, importRows, ImportFileError, progressLine, rowsFromCsv, type RowReport } from '../import';
+import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
+import { ApiKeys, TENANT_PATTERN } from './keys';
+import { RecordStore } from './records';
+import { startApi } from './server';
+import { SequenceService } from './service';
+
+const apiConfigSchema = z.object({
+  ONWARD_API_HOST: z.string().min(1).default('127.0.0.1'),
+  ONWARD_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  ONWARD_API_RECORDS: z.string().min(1).default(path.join('.onward', 'api-records.json')),
+});
+
+/** Refuses to serve when the Temporal namespace lacks Onward's search attributes, and says how to add them. */
+export async function checkSearchAttributes(client: Client, namespace: string): Promise<void> {
+  let known: Record<string, unknown>;
+  try {
+    const answer = await client.connection.operatorService.listSearchAttributes({ namespace });
+    known = answer.customAttributes ?? {};
+  } catch {
+    return; // e.g. Temporal Cloud, where the operator service is not open to this client: the first start names a missing one
+  }
+  const missing = ONWARD_SEARCH_ATTRIBUTES.filter((attribute) => !Object.hasOwn(known, attribute.name));
+  if (missing.length === 0) return;
+  throw new Error(
+    `namespace "${namespace}" lacks the search attribute${missing.length > 1 ? 's' : ''} ${missing.map((attribute) => attribute.name).join(', ')}. Add ` +
+      `${missing.length > 1 ? 'them' : 'it'} once: ${missing.map((attribute) => `temporal operator search-attribute create --namespace ${namespace} --name ${attribute.name} --type Keyword`).join(' && ')}`,
+  );
+}
+
+/** `onward api`: the HTTP API, the ATS webhooks and the dashboard, against the configured Temporal server. */
+export function apiCommand(): Command {
+  return new Command('api')
+    .description('serve the HTTP API, the ATS webhooks and the dashboard (ONWARD_API_KEYS or ONWARD_API_KEYS_FILE, ONWARD_WEBHOOKS_FILE, ONWARD_API_HOST, ONWARD_API_PORT)')
+    .action(async () => {
+      const parsed = apiConfigSchema.safeParse(process.env);
+      if (!parsed.success) throw new Error(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+      const config = readClientConfig();
+      const keys = ApiKeys.fromEnvironment();
+      if (keys.size === 0) throw new Error('no API keys: set ONWARD_API_KEYS="tenant:key,..." or ONWARD_API_KEYS_FILE (one "tenant:key" per line)');
+      const webhooks = readWebhooksConfig();
+      const { client, close } = await connectClient(config);
+      try {
+        await checkSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+        const api = await startApi({
+          client,
+          taskQueue: config.ONWARD_TASK_QUEUE,
+          keys,
+          webhooks,
+          records: new RecordStore(path.resolve(parsed.data.ONWARD_API_RECORDS)),
+          logger: true,
+          host: parsed.data.ONWARD_API_HOST,
+          port: parsed.data.ONWARD_API_PORT,
+        });
+        console.log(
+          `Onward API on ${api.url} (tenants: ${keys.tenants.join(', ')}), dashboard ${api.url}/dashboard/, OpenAPI ${api.url}/openapi.json` +
+            (Object.keys(webhooks).length ? `, webhooks for ${Object.keys(webhooks).join(', ')}` : ''),
+        );
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await api.close();
+      } finally {
+        await close();
+      }
+    });
+}
+
+/** `onward import FILE.csv`: one sequence per row; exit code 2 when any row was refused. */
+export function importCommand(): Command {
+  return new Command('import')
+    .description('start one sequence per row of a CSV file (columns: id, candidate.name, candidate.email, ...; see docs/api.md); re-running starts nothing twice')
+    .argument('<file>', 'CSV file')
+    .addOption(new Option('--tenant <tenant>', 'the tenant the sequences belong to (as if started with its API key)'))
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, options: { tenant?: string; json?: boolean }) => {
+      if (options.tenant !== undefined && !TENANT_PATTERN.test(options.tenant)) throw new Error(`--tenant: "${options.tenant}" must be 1-64 letters, digits, "_" or "-"`);
+      let rows;
+      try {
+        rows = rowsFromCsv(readFileSync(file, 'utf8'));
+      } catch (error) {
+        if (error instanceof ImportFileError) throw new Error(`${file} ${error.message}`);
+        throw new Error(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      const config = readClientConfig();
+      const { client, close } = await connectClient(config);
+      const service = new SequenceService(client, config.ONWARD_TASK_QUEUE);
+      const progress = progressLine(process.stderr);
+      const done: RowReport[] = [];
+      try {
+        const report = await importRows(rows, async (document) => (await service.start(service.validate(document), options.tenant)).outcome, {
+          onRow(row, count, total) {
+            done.push(row);
+            progress.update(count, total, done);
+            if (!options.json && !process.stderr.isTTY) console.log(formatRowReport(row));
+          },
+        });
+        progress.end();
+        if (options.json) console.log(JSON.stringify(report, null, 2));
+        else {
+          if (process.stderr.isTTY) for (const row of report.rows) console.log(formatRowReport(row));
+          console.log(`${rows.length} rows: ${report.started} started, ${report.existing} already existed, ${report.refused} refused.`);
+        }
+        if (report.refused > 0) process.exitCode = 2;
+      } finally {
+        progress.end();
+        await close();
+      }
+    });
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { rejectionJsonSchema } from '../../workflows/input';
+import { STAGES } from '../../workflows/status';
+import { HTTP_ACTIONS, ACTION_NAMES } from './actions';
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json): Json => ({ 'application/json': { schema } });
+const errorResponse = (description: string): Json => ({ description, content: json(ref('Errors')) });
+const errors = (...codes: number[]): Json =>
+  Object.fromEntries(
+    codes.map((code) => [
+      String(code),
+      errorResponse(
+        {
+          400: 'Bad input: every bad field with the reason.',
+          401: 'Missing or unknown API key (webhooks: missing or forged signature).',
+          403: 'The API key may not do this (e.g. read another tenant).',
+          404: 'No such sequence for this tenant (another tenant\'s sequence is "not found" too).',
+          409: 'In conflict with the sequence\'s state (the workflow\'s reason), or an id another tenant uses.',
+          415: 'Unsupported content type.',
+          422: 'The ATS event has too little to start a sequence (configure the missing defaults).',
+          503: 'The sequence did not answer its status query (no worker running?).',
+        }[code] ?? 'Error',
+      ),
+    ]),
+  );
+const idParameter = { name: 'id', in: 'path', required: true, description: 'The rejection id.', schema: { type: 'string' } };
+const inputSchema = (schema: z.ZodType): Json => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+/** The OpenAPI 3.1 document served at /openapi.json; test/api checks that it names every route the server has. */
+export function openApiDocument(): Json {
+  const actions = Object.fromEntries(
+    ACTION_NAMES.map((name) => [
+      `/sequences/{id}/${name}`,
+      {
+        post: {
+          operationId: `action-${name}`,
+          summary: HTTP_ACTIONS[name].summary,
+          description: `The same action as \`onward ${name} ID\`. The workflow applies it or refuses it with its reason.`,
+          tags: ['actions'],
+          parameters: [idParameter],
+          requestBody: { required: false, content: json(inputSchema(HTTP_ACTIONS[name].body)) },
+          responses: {
+            200: { description: 'Applied; the sequence\'s stage now.', content: json({ type: 'object', properties: { rejectionId: { type: 'string' }, stage: { enum: [...STAGES] } } }) },
+            ...errors(400, 401, 404, 409),
+          },
+        },
+      },
+    ]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Onward API',
+      version: '1.0.0',
+      description: 'Start, watch and steer rejection follow-up sequences. Every request but the webhooks carries `Authorization: Bearer <API key>`; a key sees and acts on its own tenant\'s sequences only.',
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key of your tenant (ONWARD_API_KEYS).' } },
+      schemas: {
+        RejectionDocument: rejectionJsonSchema(),
+        Errors: {
+          type: 'object',
+          required: ['errors'],
+          properties: {
+            errors: {
+              type: 'array',
+              items: { type: 'object', required: ['field', 'problem'], properties: { field: { type: 'string' }, problem: { type: 'string' } } },
+            },
+          },
+        },
+        StartResult: {
+          type: 'object',
+          properties: { outcome: { enum: ['started', 'existing'] }, rejectionId: { type: 'string' }, workflowId: { type: 'string' } },
+        },
+        ImportReport: {
+          type: 'object',
+          properties: {
+            started: { type: 'integer' },
+            existing: { type: 'integer' },
+            refused: { type: 'integer' },
+            rows: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { line: { type: 'integer' }, id: { type: 'string' }, outcome: { enum: ['started', 'existing', 'refused'] }, problems: ref('Errors') },
+              },
+            },
+          },
+        },
+      },
+    },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/rejections': {
+        post: {
+          operationId: 'start',
+          summary: 'Start the sequence of a rejection (the same document as `onward start`).',
+          description: 'Idempotent on `id`: 201 when started, 200 with the existing sequence when it already exists.',
+          requestBody: { required: true, content: json(ref('RejectionDocument')) },
+          responses: {
+            201: { description: 'Started.', content: json(ref('StartResult')) },
+            200: { description: 'Already existed: nothing new was started.', content: json(ref('StartResult')) },
+            ...errors(400, 401, 409, 415),
+          },
+        },
+      },
+      '/sequences': {
+        get: {
+          operationId: 'list',
+          summary: "The tenant's sequences, newest first, with each one's next step.",
+          parameters: [
+            { name: 'stage', in: 'query', schema: { enum: [...STAGES] } },
+            { name: 'company', in: 'query', schema: { type: 'string' }, description: 'Exact company name (the OnwardCompany search attribute).' },
+            { name: 'candidate', in: 'query', schema: { type: 'string' }, description: "Part of the candidate's name, any case." },
+            { name: 'tenant', in: 'query', schema: { type: 'string' }, description: "Must be the key's own tenant (403 otherwise)." },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          ],
+          responses: { 200: { description: 'The sequences.', content: json({ type: 'object', properties: { sequences: { type: 'array', items: { type: 'object' } } } }) }, ...errors(400, 401, 403) },
+        },
+      },
+      '/sequences/{id}': {
+        get: {
+          operationId: 'status',
+          summary: 'A sequence: stage, timeline (done, pending, failed), feedback, progress, log (as `onward status --json`).',
+          parameters: [idParameter],
+          responses: { 200: { description: 'The status, the execution, and the ATS record if it came from one.', content: json({ type: 'object' }) }, ...errors(401, 404, 503) },
+        },
+      },
+      ...actions,
+      '/imports': {
+        post: {
+          operationId: 'import',
+          summary: 'Start one sequence per CSV row (as `onward import FILE.csv`); re-posting the same file starts nothing twice.',
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: { 200: { description: 'A report per row.', content: json(ref('ImportReport')) }, ...errors(400, 401, 415) },
+        },
+      },
+      '/outcomes': {
+        get: {
+          operationId: 'outcomes',
+          summary: 'Outcomes per cohort (company, month): check-ins answered, applications, interviews, hires, time to hire.',
+          parameters: [{ name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } }],
+          responses: { 200: { description: 'The cohorts (JSON or CSV).', content: { ...json({ type: 'object' }), 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401) },
+        },
+      },
+      '/webhooks/{tenant}/{ats}': {
+        post: {
+          operationId: 'webhook',
+          summary: 'ATS webhooks (greenhouse, lever, ashby), verified by their signature instead of an API key.',
+          security: [],
+          parameters: [
+            { name: 'tenant', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'ats', in: 'path', required: true, schema: { enum: ['greenhouse', 'lever', 'ashby'] } },
+          ],
+          requestBody: { required: true, content: json({ type: 'object' }) },
+          responses: {
+            200: { description: 'What Onward did: started, existing, cancelled, ignored (with the reason) or duplicate.', content: json({ type: 'object' }) },
+            ...errors(400, 401, 404, 409, 422),
+          },
+        },
+      },
+      '/openapi.json': { get: { operationId: 'openapi', summary: 'This document.', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/health': { get: { operationId: 'health', summary: 'Liveness.', security: [], responses: { 200: { description: 'ok' } } } },
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connect,
+  countByMessageId,
+  devServer,
+  mailsOf,
+  people,
+  seededRandom,
+  sequenceInput,
+  sleep,
+  spawnWorker,
+  startDrillSequence,
+  startDrillSmtp,
+  temporaryDirectory,
+  testKeys,
+  workerEnvironment,
+  workflowBundleFile,
+  WorkerLogs,
+  type DevServer,
+  type DrillSequence,
+  type DrillSmtp,
+  type WorkerProcess,
+  FAULT_DRILLS_ENABLED,
+} from './harness';
+
+// Fault drill: the worker (a separate process, `onward worker`) is killed with SIGKILL several times while three
+// sequences run: at random points (waits, workflow tasks, replays) and once on purpose in the middle of two sends.
+// Every sequence must complete, every email arrive, and none twice, except in the one window that no SMTP client can
+// close, which this drill opens on purpose to show its extent: the server committed the message, the process died
+// before it heard "250 OK" and before Temporal recorded the send.
+describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the worker is killed with SIGKILL, again and again', () => {
+  let directory: ReturnType<typeof temporaryDirectory>;
+  const keys = testKeys();
+  const logs = new WorkerLogs();
+  const seed = Number(process.env.ONWARD_DRILL_SEED ?? Date.now() % 1_000_000);
+  const random = seededRandom(seed);
+  const between = (min: number, max: number) => Math.round(min + random() * (max - min));
+  let server: DevServer;
+  let smtp: DrillSmtp;
+  let worker: WorkerProcess;
+  let environment: Record<string, string>;
+  const events: string[] = [];
+  const started = Date.now();
+  const note = (event: string) => events.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${event}`);
+
+  const restart = async () => {
+    worker = spawnWorker(environment, logs);
+    await worker.ready;
+    note(`worker ${worker.pid} ready`);
+  };
+  const crash = async (why: string) => {
+    note(`SIGKILL worker ${worker.pid} (${why})`);
+    await worker.kill('SIGKILL');
+  };
+
+  beforeAll(async () => {
+    directory = temporaryDirectory('onward-drill-kill-');
+    [server, smtp] = await Promise.all([devServer(path.join(directory.path, 'temporal.db')), startDrillSmtp()]);
+    const bundle = await workflowBundleFile(directory.path);
+    environment = workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle });
+    await restart();
+  });
+
+  afterAll(async () => {
+    console.log(`worker crash drill (seed ${seed}; replay with ONWARD_DRILL_SEED=${seed}):\n  ${events.join('\n  ')}`);
+    await worker?.kill('SIGTERM');
+    await server?.stop();
+    await smtp?.close();
+    directory?.remove();
+  });
+
+  it('every sequence completes, every email arrives, none twice outside the documented window', { timeout: 480_000 }, async () => {
+    const { client, connection } = await connect(server.address, keys.keyring);
+    try {
+      const [a, b, c] = ['a', 'b', 'c'].map((tag) => people(`kill-${tag}`)) as [ReturnType<typeof people>, ReturnType<typeof people>, ReturnType<typeof people>];
+      // Sequence a's two thank-you notes go out together: one will be caught before the server commits it (RCPT), the
+      // other after the server committed it but before the worker hears "250" (the duplicate window).
+      const firstInterviewer = a.interviewers?.[0]?.email ?? '';
+      const secondInterviewer = a.interviewers?.[1]?.email ?? '';
+      const beforeCommit = smtp.holdRcpt(firstInterviewer);
+      const afterCommit = smtp.holdAfterCommit(secondInterviewer);
+
+      const sequences: DrillSequence[] = [];
+      for (const document of [a, b, c]) {
+        sequences.push(await startDrillSequence(client, 'onward', sequenceInput(document)));
+        note(`started ${sequences.at(-1)?.workflowId}`);
+        await sleep(1500);
+      }
+
+      // 1. At a random point early on: grieving waits, supportive notes, workflow tasks.
+      await sleep(between(0, 2500));
+      await crash('random point, early');
+      await sleep(between(0, 2000));
+      await restart();
+
+      // 2. In the middle of two sends of sequence a.
+      await Promise.all([beforeCommit.reached, afterCommit.reached]);
+      note(`thank-you:1 of ${sequences[0]?.workflowId} held at RCPT (nothing committed), thank-you:2 held after the server committed it`);
+      await crash('two sends in flight');
+      beforeCommit.release();
+      afterCommit.release();
+      await sleep(between(0, 2000));
+      await restart();
+
+      // 3. Twice more at random points, while the sequences wait, send, and the two interrupted sends time out.
+      for (const round of [3, 4]) {
+        await sleep(between(3000, 12_000));
+        await crash(`random point ${round}`);
+        await sleep(between(0, 2000));
+        await restart();
+      }
+
+      // The two interrupted sends are retried once their 2-minute start-to-close timeout expires (plus 30 s backoff).
+      const outcomes = await Promise.all(sequences.map((sequence) => sequence.result()));
+      note('every sequence completed');
+
+      const windowMessageIds = new Set<string>();
+      for (const [index, sequence] of sequences.entries()) {
+        expect(outcomes[index], sequence.workflowId).toEqual({ stage: 'completed', sent: sequence.expectedSteps.length, failed: 0, skipped: 0 });
+        const mails = mailsOf(smtp, sequence);
+        expect([...new Set(mails.map((mail) => mail.step))].sort(), sequence.workflowId).toEqual([...sequence.expectedSteps].sort());
+        for (const [messageId, count] of countByMessageId(mails)) {
+          const step = mails.find((mail) => mail.messageId === messageId)?.step ?? '';
+          if (index === 0 && step === 'thank-you:2') {
+            // The window: committed by the server, never acknowledged to the dead worker, sent again by the retry, with
+            // the same Message-ID (so that mail clients that de-duplicate by Message-ID show it once).
+            expect(count, `${sequence.workflowId} ${step}`).toBe(2);
+            windowMessageIds.add(messageId);
+          } else {
+            expect(count, `${sequence.workflowId} ${step} arrived ${count} times`).toBe(1);
+          }
+        }
+      }
+      expect(windowMessageIds.size).toBe(1);
+      // The send interrupted before the server committed it: one RCPT more than the messages that address received.
+      const toFirst = smtp.messages.filter((mail) => mail.to.includes(firstInterviewer)).length;
+      expect(smtp.rcptCount(firstInterviewer)).toBe(toFirst + 1);
+      const total = sequences.reduce((sum, sequence) => sum + sequence.expectedSteps.length, 0);
+      expect(smtp.messages).toHaveLength(total + 1);
+      note(`${smtp.messages.length} messages for ${total} expected emails (one in the duplicate window), 4 SIGKILLs`);
+    } finally {
+      await connection.close();
+    }
+  });
+});
