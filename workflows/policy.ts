@@ -9,7 +9,7 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export const durationText = z
   .string()
   .refine((text) => parseDuration(text) !== undefined, {
-    message: 'must be a positive duration with a unit, such as "2 days", "1 week" or "90 minutes"',
+    message: 'must be a positive duration with a unit, such as "2 days", "1 week" or "90 minutes", of at most 2 years',
   });
 
 export const timeZone = z

@@ -1,24 +1,28 @@
 import { z } from 'zod';
 import { policySchema, timeZone } from './policy';
 
-// Names end up in email headers: no control characters (header injection), bounded length.
+// Names end up in email headers: no control characters (header injection), no bidirectional overrides or
+// invisible characters (a subject that reads differently than it is), bounded length.
 const displayText = (max: number) =>
   z
     .string()
     .trim()
     .min(1, { message: 'must not be empty' })
     .max(max, { message: `must be at most ${max} characters` })
-    .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, { message: 'must not contain control characters or line breaks' });
+    .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, { message: 'must not contain control characters or line breaks' })
+    .regex(/^[^\u200B\u202A-\u202E\u2060\u2066-\u2069\uFEFF]*$/u, { message: 'must not contain bidirectional overrides or invisible characters' });
 
 const emailAddress = z
   .email({ message: 'must be a valid email address' })
   .max(254, { message: 'must be at most 254 characters' });
 
-const linkedInUrl = z.url({
-  protocol: /^https$/,
-  hostname: /^([a-z0-9-]+\.)*linkedin\.com$/,
-  message: 'must be an https://linkedin.com/... URL',
-});
+const linkedInUrl = z
+  .url({ protocol: /^https$/, hostname: /^([a-z0-9-]+\.)*linkedin\.com$/, message: 'must be an https://linkedin.com/... URL' })
+  .max(300, { message: 'must be at most 300 characters' });
+
+// Dates outside this range are typos (or attacks); every date a sequence computes from them stays valid.
+const EARLIEST_REJECTION = Date.parse('2000-01-01T00:00:00Z');
+const LATEST_REJECTION = Date.parse('2100-01-01T00:00:00Z');
 
 const person = {
   name: displayText(120),
@@ -48,7 +52,11 @@ export const rejectionSchema = z
       .min(1, { message: 'must list at least one interviewer' })
       .max(20, { message: 'must list at most 20 interviewers' }),
     recruiter: z.strictObject({ ...person, linkedinUrl: linkedInUrl.optional() }).optional(),
-    rejectedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. "2026-11-20T15:00:00Z"' }),
+    rejectedAt: z.iso
+      .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. "2026-11-20T15:00:00Z"' })
+      .refine((text) => Number.isNaN(Date.parse(text)) || (Date.parse(text) >= EARLIEST_REJECTION && Date.parse(text) < LATEST_REJECTION), {
+        message: 'must be between the years 2000 and 2099',
+      }),
     dreamJob: z.boolean().optional(),
     policy: policySchema.optional(),
   })

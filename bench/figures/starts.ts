@@ -60,7 +60,8 @@ export async function startThroughput(context: BenchContext): Promise<FigureResu
   const client = env.client;
   const all = variants(runId, config.startDiagnostics);
   const perRound = Math.ceil(config.starts / config.startRounds);
-  const input = (variant: string, index: number) => sequenceInput(`${runId}-${variant}-${index}`);
+  // Rejection ids allow letters, digits, ".", "_", ":" and "-" only ("noop+input" is not one).
+  const input = (variant: string, index: number) => sequenceInput(`${runId}-${variant.replace(/[^A-Za-z0-9._:-]/g, '-')}-${index}`);
 
   // Warm up connections and code paths on every variant (not counted).
   const warmUp = Math.min(50, config.starts);
