@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** Milliseconds since an arbitrary origin, with sub-millisecond resolution. */
@@ -78,20 +78,28 @@ export function processMemory(pid: number): { rss: number; peakRss: number } | u
   }
 }
 
-/** Process ids of the direct children of `pid` whose command line contains `needle` (Linux). */
+/** Process ids of the direct children of `pid` (spawned from any of its threads) whose command line contains `needle` (Linux). */
 export function childProcesses(pid: number, needle: string): number[] {
+  let threads: string[];
   try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return children.filter((child) => {
-      try {
-        return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(needle);
-      } catch {
-        return false;
-      }
-    });
+    threads = readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
+  const children = threads.flatMap((thread) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(needle);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Waits until `check` returns a value other than undefined, polling every `intervalMs`. */

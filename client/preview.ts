@@ -20,6 +20,7 @@ const DESCRIPTIONS: Record<PreviewEntry['kind'], string> = {
   'feedback-reminder': 'feedback reminder (only if no answer yet), same thread',
   'feedback-deadline': 'feedback deadline: no answer is recorded as such',
   'check-in': 'job-search check-in',
+  'closing-summary': 'closing summary: the feedback and progress of these weeks',
   'other-openings': 'ask about other openings',
   'linkedin-task': '"connect on LinkedIn" task',
   touchpoint: 'touchpoint to stay on the radar',

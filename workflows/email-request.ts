@@ -19,6 +19,7 @@ export interface TemplateVars {
   feedback: { text: string; from?: string }[];
   progress: { applications: number; interviews: number };
   checkIn?: { number: number; count: number; nextAction: string };
+  summary?: { weeks: number; feedbackCount: number };
   linkedIn?: { url: string; isProfile: boolean };
   touchpoint?: { number: number };
 }
@@ -108,6 +109,7 @@ export function buildEmailRequest(
   if (message.kind === 'check-in') {
     vars.checkIn = { number: ordinal, count: context.checkInCount, nextAction: NEXT_ACTIONS[(ordinal - 1) % NEXT_ACTIONS.length] ?? '' };
   }
+  if (message.kind === 'closing-summary') vars.summary = { weeks: context.checkInCount, feedbackCount: context.feedback.length };
   if (message.kind === 'linkedin-task') {
     const profile = rejection.recruiter?.linkedinUrl;
     vars.linkedIn = profile ? { url: profile, isProfile: true } : { url: linkedInSearchUrl(contact.name, rejection.company), isProfile: false };

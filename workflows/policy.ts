@@ -77,6 +77,7 @@ export const policySchema = z.strictObject({
   feedbackReminderAfter: durationText.default('5 days').describe('Time between the feedback request and the reminder.'),
   checkInEvery: durationText.default('1 week').describe('Time between job-search check-ins.'),
   checkInCount: z.number().int().min(0).max(52).default(6).describe('How many check-ins to send.'),
+  closingSummary: z.boolean().default(true).describe('One check-in period after the last check-in, a summary of the feedback and progress.'),
   otherOpeningsDelay: durationText.default('3 days').describe('Time between the thank-you notes and asking about other openings.'),
   linkedInTaskDelay: durationText.default('4 days').describe('Time between the thank-you notes and the LinkedIn task.'),
   touchpointsAfter: z.array(durationText).max(12).default(['30 days', '90 days']).describe('Recruiter touchpoints, counted from the thank-you notes.'),

@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { SequenceInput } from './input';
 import { planFeedbackWait, planFollowUps, planGrieving, planMessage, type PlannedMessage } from './schedule';
 import { Sequence } from './sequence';
@@ -19,12 +20,15 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
   ]);
 
   const plan = planFollowUps(rejection, policy, Date.now());
-  sequence.schedule([...plan.thankYous, plan.feedbackRequest, plan.otherOpenings, plan.linkedInTask, ...plan.checkIns, ...plan.touchpoints]);
+  // Sequences that were past this point when the closing summary shipped go on without it (replay-safe).
+  const closingSummary = plan.closingSummary && patched('closing-summary') ? plan.closingSummary : undefined;
+  const checkIns = closingSummary ? [...plan.checkIns, closingSummary] : plan.checkIns;
+  sequence.schedule([...plan.thankYous, plan.feedbackRequest, plan.otherOpenings, plan.linkedInTask, ...checkIns, ...plan.touchpoints]);
 
   await Promise.all([
     sendThankYouNotes(sequence, plan.thankYous), // 2
     askForFeedback(sequence, plan.feedbackRequest), // 3
-    keepSearching(sequence, plan.checkIns), // 4
+    keepSearching(sequence, plan.checkIns, closingSummary), // 4
     askAboutOtherOpenings(sequence, plan.otherOpenings), // 5
     stayOnTheRadar(sequence, plan.linkedInTask, plan.touchpoints), // 6
   ]);
@@ -54,12 +58,13 @@ async function askForFeedback(sequence: Sequence, request: PlannedMessage): Prom
   }
 }
 
-/** 4. Weekly check-ins that prompt the next concrete action and hand back the feedback received. */
-async function keepSearching(sequence: Sequence, checkIns: PlannedMessage[]): Promise<void> {
+/** 4. Weekly check-ins that prompt the next concrete action and hand back the feedback received; then a summary. */
+async function keepSearching(sequence: Sequence, checkIns: PlannedMessage[], closingSummary?: PlannedMessage): Promise<void> {
   const calendar = sequence.addToCalendar(checkIns); // with google-calendar: events in the candidate's calendar too
   for (const [index, checkIn] of checkIns.entries()) {
     if ((await sequence.deliver(checkIn)) === 'stopped') return calendar.removeFrom(index);
   }
+  if (closingSummary) await sequence.deliver(closingSummary);
 }
 
 /** 5. Ask the recruiter (or the interviewer) whether other openings match the candidate's skills. */

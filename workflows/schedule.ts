@@ -25,6 +25,8 @@ export interface FollowUpPlan {
   otherOpenings: PlannedMessage;
   linkedInTask: PlannedMessage;
   checkIns: PlannedMessage[];
+  /** After the last check-in (none without check-ins, or when the policy turns it off). */
+  closingSummary?: PlannedMessage;
   touchpoints: PlannedMessage[];
 }
 
@@ -74,6 +76,11 @@ export function planFollowUps(rejection: Rejection, policy: Policy, grievingEnde
     checkIns: Array.from({ length: policy.checkInCount }, (_, index) =>
       plan(`check-in:${index + 1}`, 'check-in', { role: 'candidate' }, grievingEndedAt + (index + 1) * durationMs(policy.checkInEvery)),
     ),
+    // Policies recorded before the summary existed have no `closingSummary`: only `false` turns it off.
+    closingSummary:
+      policy.checkInCount > 0 && (policy as Partial<Policy>).closingSummary !== false
+        ? plan('closing-summary', 'closing-summary', { role: 'candidate' }, grievingEndedAt + (policy.checkInCount + 1) * durationMs(policy.checkInEvery))
+        : undefined,
     touchpoints: policy.touchpointsAfter.map((after, index) =>
       plan(`touchpoint:${index + 1}`, 'touchpoint', contact, thankedAt + durationMs(after)),
     ),
@@ -118,6 +125,7 @@ export function previewSequence(rejection: Rejection, policy: Policy): PreviewEn
     followUps.otherOpenings,
     followUps.linkedInTask,
     ...followUps.checkIns,
+    ...(followUps.closingSummary ? [followUps.closingSummary] : []),
     ...followUps.touchpoints,
   ];
   return entries.sort((a, b) => a.at - b.at);

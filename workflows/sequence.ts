@@ -576,8 +576,8 @@ export class Sequence {
     if (this.paused) return 'paused';
     if (!this.grievingOver) return 'grieving';
     const pending = [...this.timeline.values()].filter((entry) => entry.status === 'scheduled' || entry.status === 'awaiting-approval');
-    if (this.feedbackState === 'waiting' || pending.some((entry) => !['check-in', 'touchpoint'].includes(entry.kind))) return 'following-up';
-    if (pending.some((entry) => entry.kind === 'check-in')) return 'checking-in';
+    if (this.feedbackState === 'waiting' || pending.some((entry) => !['check-in', 'closing-summary', 'touchpoint'].includes(entry.kind))) return 'following-up';
+    if (pending.some((entry) => entry.kind === 'check-in' || entry.kind === 'closing-summary')) return 'checking-in';
     return 'staying-in-touch';
   }
 
@@ -595,7 +595,7 @@ export class Sequence {
       // While grieving, show the follow-ups as they would be scheduled if grieving ended as planned.
       const projected = planFollowUps(this.rejection, this.policy, this.grievingEndsAt);
       const known = new Set(timeline.map((entry) => entry.key));
-      for (const message of [...projected.thankYous, projected.feedbackRequest, projected.otherOpenings, projected.linkedInTask, ...projected.checkIns, ...projected.touchpoints]) {
+      for (const message of [...projected.thankYous, projected.feedbackRequest, projected.otherOpenings, projected.linkedInTask, ...projected.checkIns, ...(projected.closingSummary ? [projected.closingSummary] : []), ...projected.touchpoints]) {
         if (known.has(message.key)) continue;
         timeline.push({ key: message.key, kind: message.kind, to: recipientOf(this.rejection, message.audience).email, mode: message.mode, status: 'scheduled', scheduledAt: iso(message.at) });
       }

@@ -5,6 +5,7 @@ export const STEP_KINDS = [
   'feedback-request', // 3. respectfully ask for feedback
   'feedback-reminder', // 3. at most one polite reminder, in the same thread
   'check-in', // 4. continue your job search
+  'closing-summary', // 4. what the weeks of searching brought: feedback, applications, interviews
   'other-openings', // 5. ask about other openings
   'linkedin-task', // 6. maintain the relationship
   'touchpoint', // 6. stay on the recruiter's radar

@@ -207,6 +207,7 @@ async function tsxOverhead(): Promise<{ plainMb: number; tsxMb: number; overhead
 
 export async function workerMemory(context: BenchContext): Promise<FigureResult> {
   const { config } = context;
+  await context.dev();
   const serverBefore = context.devServerMemory();
   const main = await measureWorker(context, { label: 'default', kind: 'onward', bundle: 'onward', sequences: config.memorySequences });
   const cacheVariant = config.memoryCacheVariant

@@ -158,6 +158,16 @@ describe('planFeedbackWait', () => {
 });
 
 describe('previewSequence', () => {
+  it('closes the check-ins with a summary one period after the last, unless turned off or without check-ins', () => {
+    const policy = { ...DEFAULT_POLICY, checkInEvery: '1 week' };
+    const plan = planFollowUps(rejection, policy, Date.parse('2026-11-26T15:30:00Z'));
+    const last = plan.checkIns.at(-1)?.at ?? 0;
+    expect(plan.closingSummary?.audience).toEqual({ role: 'candidate' });
+    expect((plan.closingSummary?.at ?? 0) - last).toBe(7 * 24 * 60 * 60 * 1000);
+    expect(planFollowUps(rejection, { ...policy, closingSummary: false }, Date.parse('2026-11-26T15:30:00Z')).closingSummary).toBeUndefined();
+    expect(planFollowUps(rejection, { ...policy, checkInCount: 0 }, Date.parse('2026-11-26T15:30:00Z')).closingSummary).toBeUndefined();
+  });
+
   it('lists the whole default sequence in time order', () => {
     const preview = previewSequence(rejection, DEFAULT_POLICY);
     expect(preview.map((entry) => entry.key)).toEqual([
@@ -177,6 +187,7 @@ describe('previewSequence', () => {
       'touchpoint:1',
       'check-in:5',
       'check-in:6',
+      'closing-summary',
       'touchpoint:2',
     ]);
     const times = preview.map((entry) => entry.at);

@@ -18,6 +18,7 @@ const AUDIENCE: Record<StepKind, Audience> = {
   'feedback-request': { role: 'interviewer', index: 0 },
   'feedback-reminder': { role: 'interviewer', index: 0 },
   'check-in': { role: 'candidate' },
+  'closing-summary': { role: 'candidate' },
   'other-openings': { role: 'recruiter' },
   'linkedin-task': { role: 'candidate' },
   touchpoint: { role: 'recruiter' },

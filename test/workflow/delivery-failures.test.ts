@@ -49,7 +49,7 @@ describe('SMTP failures', () => {
     });
 
     const outcome = await sequence.handle.result();
-    expect(outcome).toEqual({ stage: 'completed', sent: 9, failed: 1, skipped: 0 });
+    expect(outcome).toEqual({ stage: 'completed', sent: 10, failed: 1, skipped: 0 });
 
     const status = await sequence.status();
     const failed = sequence.entry(status, 'thank-you:2');
@@ -68,7 +68,7 @@ describe('SMTP failures', () => {
       status.timeline.filter((entry) => entry.key !== 'thank-you:2').map((entry) => [entry.key, 'sent']),
     );
     expect(sequence.mails().map((mail) => mail.step).sort()).toEqual(
-      ['supportive-note', 'thank-you:1', 'feedback-request', 'feedback-reminder', 'other-openings', 'linkedin-task', 'check-in:1', 'check-in:2', 'touchpoint:1'].sort(),
+      ['supportive-note', 'thank-you:1', 'feedback-request', 'feedback-reminder', 'other-openings', 'linkedin-task', 'check-in:1', 'check-in:2', 'closing-summary', 'touchpoint:1'].sort(),
     );
   });
 });

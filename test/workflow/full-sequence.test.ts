@@ -47,6 +47,12 @@ const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof AL
       { to: CANDIDATE, zone: 'Europe/London', subject: `Week ${week} of 6: your next step`, body: ['Hi Ada,', 'Your next step this week:'] },
     ]),
   ),
+  'closing-summary': {
+    to: CANDIDATE,
+    zone: 'Europe/London',
+    subject: '6 weeks on: what you learned and what you did',
+    body: ['Hi Ada,', 'since the Senior Data Engineer role at Acme Analytics', 'No feedback came from Acme Analytics'],
+  },
   'touchpoint:1': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
   'touchpoint:2': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
 };
@@ -63,7 +69,7 @@ describe('the full default sequence under time skipping', () => {
     const planned = new Map(previewSequence(rejection, policy).map((entry) => [entry.key, entry.at]));
 
     const outcome = await sequence.handle.result();
-    expect(outcome).toEqual({ stage: 'completed', sent: 15, failed: 0, skipped: 0 });
+    expect(outcome).toEqual({ stage: 'completed', sent: 16, failed: 0, skipped: 0 });
 
     const mails = sequence.mails();
     expect(mails.map((mail) => mail.step).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -126,12 +132,13 @@ describe('the full default sequence under time skipping', () => {
     expect(at('feedback-request')).toBeLessThan(at('other-openings'));
     expect(at('touchpoint:1')).toBeLessThan(at('touchpoint:2'));
     for (let week = 1; week < 6; week++) expect(at(`check-in:${week}`)).toBeLessThan(at(`check-in:${week + 1}`));
+    expect(at('check-in:6')).toBeLessThan(at('closing-summary'));
 
     // The status records every message as sent, with the Message-ID that went out.
     const status = await sequence.status();
     expect(status.stage).toBe('completed');
     expect(status.feedback.state).toBe('no-answer');
-    expect(status.timeline).toHaveLength(15);
+    expect(status.timeline).toHaveLength(16);
     for (const entry of status.timeline) {
       expect(entry.status, entry.key).toBe('sent');
       expect(entry.to, entry.key).toBe(EXPECTED[entry.key]?.to.email);
