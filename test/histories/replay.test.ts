@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { WORKFLOWS_PATH } from '../../worker/worker';
@@ -34,5 +36,25 @@ describe('recorded sequences replay with the current workflow code', () => {
     const history = temporal.api.history.v1.History.decode(readFileSync(path.join(__dirname, file)));
     expect(history.events.length).toBeGreaterThan(10);
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, `replay-${file}`);
+  });
+});
+
+describe('patched() is what keeps them running', () => {
+  test('the closing summary without its patch would break the sequences recorded before it', async () => {
+    // The same workflow code with `patched('closing-summary')` taken as always true, as if the guard were forgotten.
+    const copy = mkdtempSync(path.join(tmpdir(), 'onward-unpatched-'));
+    try {
+      cpSync(WORKFLOWS_PATH, path.join(copy, 'workflows'), { recursive: true });
+      symlinkSync(path.resolve(WORKFLOWS_PATH, '..', 'node_modules'), path.join(copy, 'node_modules'));
+      const file = path.join(copy, 'workflows', 'rejection-follow-up.ts');
+      const source = readFileSync(file, 'utf8');
+      expect(source).toContain("patched('closing-summary')");
+      writeFileSync(file, source.replace("patched('closing-summary')", 'true'));
+      const unguarded = await bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows'), logger: new DefaultLogger('WARN') });
+      const history = temporal.api.history.v1.History.decode(readFileSync(path.join(__dirname, 'default-complete.history.pb')));
+      await expect(Worker.runReplayHistory({ workflowBundle: unguarded }, history, 'replay-unguarded')).rejects.toThrow(DeterminismViolationError);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
