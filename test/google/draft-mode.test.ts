@@ -15,7 +15,8 @@ describe('Gmail draft mode', () => {
     const sequence = await start({ id: 'g-drafts', document: DOCUMENT, policy: POLICY });
 
     const outcome = await sequence.handle.result();
-    expect(outcome).toEqual({ stage: 'completed', sent: 3, failed: 0, skipped: 0, drafted: DRAFTED.length });
+    // Sent by SMTP to Ada: the supportive note, the check-in, the closing summary, and the LinkedIn task.
+    expect(outcome).toEqual({ stage: 'completed', sent: 4, failed: 0, skipped: 0, drafted: DRAFTED.length });
     expect(fake.problems).toEqual([]);
 
     // Nothing sent through Gmail, and nothing to anyone but Ada by SMTP.
