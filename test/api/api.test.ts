@@ -6,7 +6,8 @@ import { ApiKeys } from '../../client/api/keys';
 import { ACTION_NAMES } from '../../client/api/actions';
 import type { SequenceListItem } from '../../client/api/service';
 import { rejectionDocument } from '../helpers/fixtures';
-import { eventually, KEYS, startApiHarness, type ApiHarness, type ErrorsBody } from './harness';
+import { eventually } from '../helpers/eventually';
+import { KEYS, startApiHarness, type ApiHarness, type ErrorsBody } from './harness';
 
 // A rejection happening now: its sequence is grieving (2 days) for the whole test.
 const document = (id: string, overrides: Parameters<typeof rejectionDocument>[0] = {}) => rejectionDocument({ id, rejectedAt: new Date().toISOString(), ...overrides });

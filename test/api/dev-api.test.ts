@@ -1,39 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SequenceListItem } from '../../client/api/service';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort, startDev } from '../helpers/processes';
 
 // `onward dev` (the README's run command) also serves the API and the dashboard, and prints their URL with a dev key.
 describe('onward dev with the API and dashboard', () => {
   it('prints the dashboard URL and a dev API key that sees the demo sequence', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'onward-dev-api-'));
-    const [temporalPort, uiPort, smtpPort, mailboxPort, apiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const dev = spawn(
-      process.execPath,
-      ['bin/onward.js', 'dev', '--data-dir', dataDir, '--temporal-port', `${temporalPort}`, '--ui-port', `${uiPort}`, '--smtp-port', `${smtpPort}`, '--mailbox-port', `${mailboxPort}`, '--api-port', `${apiPort}`],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+    const apiPort = await freePort();
+    const dev = await startDev({ dataDirPrefix: 'onward-dev-api-', apiPort });
     try {
-      await expect.poll(() => output, { timeout: 90_000, interval: 250 }).toContain('Demo sequence started');
+      await expect.poll(() => dev.output(), { timeout: 90_000, interval: 250 }).toContain('Demo sequence started');
+      const output = dev.output();
       const dashboard = /Dashboard\s+(http:\/\/127\.0\.0\.1:(\d+)\/dashboard\/)#key=(\S+)/.exec(output);
       expect(dashboard, output).not.toBeNull();
       const [, dashboardUrl, port, key] = dashboard as unknown as [string, string, string, string];
@@ -58,9 +34,9 @@ describe('onward dev with the API and dashboard', () => {
         .toContain('dev:demo-');
       expect((await fetch(`http://127.0.0.1:${apiPort}/sequences`)).status).toBe(401);
     } finally {
-      dev.kill('SIGINT');
+      dev.interrupt();
     }
-    expect(await exited).toBe(0);
-    expect(output).toContain('Onward dev stopped.');
+    expect(await dev.exited).toBe(0);
+    expect(dev.output()).toContain('Onward dev stopped.');
   });
 });

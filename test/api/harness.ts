@@ -119,16 +119,3 @@ function harness(env: TestWorkflowEnvironment, smtp: TestSmtpServer, worker: Wor
 }
 
 export type ErrorsBody = { errors: FieldProblem[] };
-
-/** Polls until `check` stops throwing (visibility is eventually consistent). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}

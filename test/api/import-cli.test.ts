@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequenceListItem } from '../../client/api/service';
 import { runCli } from '../helpers/cli';
-import { eventually, KEYS, startApiHarness, type ApiHarness } from './harness';
+import { eventually } from '../helpers/eventually';
+import { KEYS, startApiHarness, type ApiHarness } from './harness';
 
 // `onward import FILE.csv` as a user runs it, against the dev server the API harness runs.
 describe('onward import', () => {

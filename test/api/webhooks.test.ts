@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWebhooksConfig } from '../../client/ats/common';
 import { workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
-import { eventually, KEYS, startApiHarness, type ApiHarness, type ErrorsBody } from './harness';
+import { eventually } from '../helpers/eventually';
+import { KEYS, startApiHarness, type ApiHarness, type ErrorsBody } from './harness';
 
 // ATS webhooks end to end, with payloads of the shapes Greenhouse, Lever and Ashby document (fixtures/),
 // signed as each ATS signs them, against a real Temporal dev server. Lever's API is a fake on loopback.

@@ -4,7 +4,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_POLICY } from '../../workflows/policy';
 import { rejectionDocument } from '../helpers/fixtures';
-import { eventually, KEYS, startApiHarness, type ApiHarness } from '../api/harness';
+import { KEYS, startApiHarness, type ApiHarness } from '../api/harness';
+import { eventually } from '../helpers/eventually';
 
 /**
  * The dashboard in a real browser (Debian's chromium, driven by playwright-core), against the API, a Temporal

@@ -1,19 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionOptions } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { afterAll, describe, expect, test } from 'vitest';
-import { ConfigError, readWorkerConfig, type WorkerConfig } from '../../worker/config';
+import { describe, expect, test } from 'vitest';
+import { readWorkerConfig, type WorkerConfig } from '../../worker/config';
 import { connectionOptions, describeConnection, readTemporalSettings } from '../../worker/connection';
 import { workerTuning } from '../../worker/worker';
+import { problemsOf, useWorkerConfigScratch } from '../helpers/worker-config';
 
 // The production settings: Temporal connection (plain, TLS, mTLS, API key, config-file profiles), worker tuning and
-// the prebuilt bundle. Every environment here is hermetic: HOME and XDG_CONFIG_HOME point at an empty directory, so
-// a developer's own ~/.config/temporalio/temporal.toml never leaks in.
+// the prebuilt bundle. Every environment here is hermetic (see useWorkerConfigScratch).
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'onward-config-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const { scratch, base } = useWorkerConfigScratch('onward-config-');
 
 function file(name: string, content: string): string {
   const target = path.join(scratch, name);
@@ -22,17 +20,6 @@ function file(name: string, content: string): string {
 }
 
 const API_KEY = 'tmprl-api-key-that-must-never-be-printed';
-const base = { HOME: scratch, XDG_CONFIG_HOME: scratch, SMTP_URL: 'smtp://mail.example.com:587', ONWARD_FROM: 'onward@example.com' };
-
-function problemsOf(environment: NodeJS.ProcessEnv): string {
-  try {
-    readWorkerConfig(environment);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('Temporal connection settings', () => {
   test('by default: localhost:7233, namespace "default", no TLS, as before', () => {

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,7 +12,9 @@ import { connectionOptions, readTemporalSettings } from '../../worker/connection
 import { STAGE_ATTRIBUTE } from '../../workflows/definitions';
 import { parseRejectionDocument } from '../../workflows/input';
 import { DEMO_POLICY } from '../../workflows/policy';
+import { eventually } from '../helpers/eventually';
 import { rejectionDocument } from '../helpers/fixtures';
+import { freePort, ROOT } from '../helpers/processes';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
 // The production path without Docker: the image's build steps (tsc to dist/, the workflow bundle built ahead of
@@ -21,7 +22,6 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 // the environment the compose file gives it (address, namespace, TLS off, prebuilt bundle, tuning, metrics), against
 // a real `temporal server start-dev` and a real SMTP server. A sequence is started through the same connection code.
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const TASK_QUEUE = 'deploy-test';
 const CODEC_KEYS = `k1:${generateCodecKey()}`;
 
@@ -32,29 +32,6 @@ let worker: ChildProcess;
 let workerExit: Promise<number | null>;
 let output = '';
 let metricsPort: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
 
 /** What the container gets: the worker service's environment in docker-compose.yml, pointed at this machine. */
 function containerEnvironment(): NodeJS.ProcessEnv {
@@ -162,12 +139,12 @@ describe('the production path, without Docker', () => {
         const current = await sequenceStatus(client, 'deploy-path-1');
         expect(current.stage).toBe('following-up');
         return current;
-      });
+      }, 30_000);
       // The stage search attribute (created at setup in production) is kept up to date by the workflow.
       await eventually(async () => {
         const description = await sequenceHandle(client, 'deploy-path-1').describe();
         expect(description.typedSearchAttributes.get(STAGE_ATTRIBUTE)).toBe(status.stage);
-      });
+      }, 30_000);
     } finally {
       await connection.close();
     }

@@ -3,7 +3,7 @@ import { eventIdFor } from '../../activities/google';
 import { hiredUpdate, optOutUpdate } from '../../workflows/definitions';
 import type { PolicyOverrides } from '../../workflows/policy';
 import { previewSequence } from '../../workflows/schedule';
-import { eventually } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
 import { ADA, ADA_ACCOUNT, DOCUMENT, useGoogleHarness } from './support';
 
 const { harness, google } = useGoogleHarness();

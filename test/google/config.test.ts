@@ -1,23 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { ConfigError, readWorkerConfig } from '../../worker/config';
+import { describe, expect, test } from 'vitest';
+import { readWorkerConfig } from '../../worker/config';
 import { googleDependencies } from '../../worker/worker';
+import { problemsOf, useWorkerConfigScratch } from '../helpers/worker-config';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'onward-google-config-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const base = { HOME: scratch, XDG_CONFIG_HOME: scratch, SMTP_URL: 'smtp://mail.example.com:587', ONWARD_FROM: 'onward@example.com' };
-
-function problemsOf(environment: NodeJS.ProcessEnv): string {
-  try {
-    readWorkerConfig(environment);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const { scratch, base } = useWorkerConfigScratch('onward-google-config-');
 
 describe('the workers’ Google settings', () => {
   test('none by default: no Google clients, and the Google channels fail saying which settings are missing', () => {

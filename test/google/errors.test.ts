@@ -1,15 +1,28 @@
 import { describe, expect, test } from 'vitest';
 import type { PolicyOverrides } from '../../workflows/policy';
 import { previewSequence } from '../../workflows/schedule';
+import type { SequenceStatus } from '../../workflows/status';
+import { eventually } from '../helpers/eventually';
 import { writeUserCredentials } from '../helpers/google-fake';
-import { eventually } from '../helpers/time-skipping';
+import type { StartedSequence } from '../helpers/time-skipping';
 import { DOCUMENT, useGoogleHarness } from './support';
 
 const { harness, google, credentialsDir } = useGoogleHarness();
 
+/** Runs the clock to an hour after `key` was due, and waits until the sequence has recorded it as failed. */
+async function failedAnHourAfter(sequence: StartedSequence, key: string): Promise<SequenceStatus> {
+  const dueAt = previewSequence(sequence.input.rejection, sequence.input.policy).find((entry) => entry.key === key)?.at ?? 0;
+  await harness().advanceUntil(dueAt + 60 * 60_000);
+  return eventually(async () => {
+    const current = await sequence.status();
+    expect(sequence.entry(current, key).status).toBe('failed');
+    return current;
+  }, 30_000);
+}
+
 describe('Google credentials that no longer work are permanent failures, recorded with what to fix', () => {
   test('a revoked refresh token (invalid_grant): the thank-you notes fail once, not retried, and the sequence goes on', async () => {
-    const { advanceTo, advanceUntil, start } = harness();
+    const { advanceTo, start } = harness();
     const fake = google();
     // Bea connected her account, then revoked Onward's access in her Google account settings.
     writeUserCredentials(credentialsDir(), 'bea', '1//bea-revoked');
@@ -18,14 +31,7 @@ describe('Google credentials that no longer work are permanent failures, recorde
     await advanceTo(1, '14:00', 'Europe/London');
     const policy: PolicyOverrides = { channels: { email: 'gmail' }, googleAccount: 'bea', checkInCount: 1, touchpointsAfter: [] };
     const sequence = await start({ id: 'g-invalid-grant', document: { ...DOCUMENT, candidate: { ...DOCUMENT.candidate, name: 'Bea Smith', email: 'bea@example.com' } }, policy });
-    const thankYouAt = previewSequence(sequence.input.rejection, sequence.input.policy).find((entry) => entry.key === 'thank-you:1')?.at ?? 0;
-    await advanceUntil(thankYouAt + 60 * 60_000);
-
-    const status = await eventually(async () => {
-      const current = await sequence.status();
-      expect(sequence.entry(current, 'thank-you:1').status).toBe('failed');
-      return current;
-    }, 30_000);
+    const status = await failedAnHourAfter(sequence, 'thank-you:1');
     const entry = sequence.entry(status, 'thank-you:1');
     expect(entry.error).toContain('Google account "bea"');
     expect(entry.error).toContain('invalid_grant');
@@ -46,7 +52,7 @@ describe('Google credentials that no longer work are permanent failures, recorde
   });
 
   test('401 even after refreshing the token: permanent, with the account to reconnect', async () => {
-    const { advanceTo, advanceUntil, start } = harness();
+    const { advanceTo, start } = harness();
     const fake = google();
     writeUserCredentials(credentialsDir(), 'cy', '1//cy-token');
     fake.addUser('cy@example.com', '1//cy-token');
@@ -54,14 +60,7 @@ describe('Google credentials that no longer work are permanent failures, recorde
     await advanceTo(1, '14:00', 'Europe/London');
     const policy: PolicyOverrides = { channels: { email: 'gmail' }, googleAccount: 'cy', checkInCount: 0, touchpointsAfter: [] };
     const sequence = await start({ id: 'g-401', document: { ...DOCUMENT, candidate: { ...DOCUMENT.candidate, name: 'Cy Young', email: 'cy@example.com' } }, policy });
-    const thankYouAt = previewSequence(sequence.input.rejection, sequence.input.policy).find((entry) => entry.key === 'thank-you:1')?.at ?? 0;
-    await advanceUntil(thankYouAt + 60 * 60_000);
-
-    const status = await eventually(async () => {
-      const current = await sequence.status();
-      expect(sequence.entry(current, 'thank-you:1').status).toBe('failed');
-      return current;
-    }, 30_000);
+    const status = await failedAnHourAfter(sequence, 'thank-you:1');
     expect(sequence.entry(status, 'thank-you:1').error).toMatch(/Google account "cy".*401.*`onward google auth cy`/);
     // The client refreshed the token and tried again (two 401s per note), then gave up for good: no Temporal retry.
     const sends = fake.requests.filter((request) => request.path.endsWith('/messages/send'));
@@ -71,17 +70,11 @@ describe('Google credentials that no longer work are permanent failures, recorde
   });
 
   test('no credentials by that name on the worker: permanent, naming the command that creates them', async () => {
-    const { advanceTo, advanceUntil, start } = harness();
+    const { advanceTo, start } = harness();
     await advanceTo(1, '14:00', 'Europe/London');
     const policy: PolicyOverrides = { channels: { contactTasks: 'google-tasks' }, googleAccount: 'nobody', checkInCount: 0, touchpointsAfter: [] };
     const sequence = await start({ id: 'g-no-credentials', document: DOCUMENT, policy });
-    const taskAt = previewSequence(sequence.input.rejection, sequence.input.policy).find((entry) => entry.key === 'linkedin-task')?.at ?? 0;
-    await advanceUntil(taskAt + 60 * 60_000);
-    const status = await eventually(async () => {
-      const current = await sequence.status();
-      expect(sequence.entry(current, 'linkedin-task').status).toBe('failed');
-      return current;
-    }, 30_000);
+    const status = await failedAnHourAfter(sequence, 'linkedin-task');
     expect(sequence.entry(status, 'linkedin-task').error).toContain('No Google credentials "nobody" on this worker');
     expect(sequence.entry(status, 'linkedin-task').error).toContain('`onward google auth nobody`');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PolicyOverrides } from '../../workflows/policy';
 import { previewSequence } from '../../workflows/schedule';
-import { eventually } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
 import { ADA, ADA_ACCOUNT, DOCUMENT, useGoogleHarness } from './support';
 
 const { harness, google } = useGoogleHarness();

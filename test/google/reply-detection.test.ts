@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { feedbackUpdate } from '../../workflows/definitions';
 import type { PolicyOverrides } from '../../workflows/policy';
 import { previewSequence } from '../../workflows/schedule';
-import { eventually } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
 import { ADA, ADA_ACCOUNT, DOCUMENT, GRACE, gmailOf, useGoogleHarness } from './support';
 
 const { harness, google } = useGoogleHarness();

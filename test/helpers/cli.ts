@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { ROOT } from './processes';
 
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
 }
-
-const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Runs `onward ...` exactly as a user does (bin/onward.js), against the given Temporal address. */
 export function runCli(args: string[], environment: Record<string, string> = {}): Promise<CliResult> {

@@ -22,7 +22,8 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-class SmtpReply extends Error {
+/** An error that smtp-server answers with its `responseCode` (e.g. 550 at RCPT TO, 451 at DATA). */
+export class SmtpReply extends Error {
   constructor(
     message: string,
     readonly responseCode: number,

@@ -249,19 +249,6 @@ export function useTimeSkipping(options: HarnessOptions = {}): () => TimeSkippin
   };
 }
 
-/** Polls (in real time) until `check` stops throwing; the last failure is reported on timeout. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 /** The reason an update was refused (the validator's message), or an error when it was accepted. */
 export async function refusal(update: Promise<unknown>): Promise<string> {
   try {

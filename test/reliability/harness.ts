@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
+import { afterAll, beforeAll } from 'vitest';
 import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { resolveTemporalBinary } from '../../client/temporal-binaries';
@@ -19,6 +20,8 @@ import type { RejectionDocument } from '../../workflows/rejection';
 import { previewSequence } from '../../workflows/schedule';
 import type { SequenceOutcome, SequenceStatus } from '../../workflows/status';
 import { rejectionDocument } from '../helpers/fixtures';
+import { freePort, ROOT } from '../helpers/processes';
+import { SmtpReply } from '../helpers/smtp';
 
 /**
  * What the fault drills and the security tests run against, as in production: `temporal server start-dev` with a
@@ -26,8 +29,6 @@ import { rejectionDocument } from '../helpers/fixtures';
  * (`node bin/onward.js worker`, configured by its environment), and a real SMTP server in the test process that can
  * hold a transaction at a chosen point, go down and come back, refuse a recipient or require a password.
  */
-
-export const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * The fault drills take minutes (a killed worker's send is retried only when its 2-minute start-to-close timeout
@@ -58,17 +59,6 @@ export const FROM_ADDRESS = 'onward@drill.example';
 export function temporaryDirectory(prefix: string): { path: string; remove(): void } {
   const directory = mkdtempSync(path.join(tmpdir(), prefix));
   return { path: directory, remove: () => rmSync(directory, { recursive: true, force: true }) };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -341,15 +331,6 @@ export interface DrillSmtp {
   close(): Promise<void>;
 }
 
-class SmtpReply extends Error {
-  constructor(
-    message: string,
-    readonly responseCode: number,
-  ) {
-    super(message);
-  }
-}
-
 /** A real SMTP server, optionally requiring `credentials` (AUTH PLAIN/LOGIN without TLS, on loopback). */
 export async function startDrillSmtp(credentials?: { user: string; password: string }): Promise<DrillSmtp> {
   const messages: DrillMail[] = [];
@@ -462,6 +443,108 @@ export async function startDrillSmtp(credentials?: { user: string; password: str
     start: listen,
     close: shutdown,
   };
+}
+
+// ---- the whole environment ------------------------------------------------------------------------------------
+
+export interface DrillEnvironmentOptions {
+  /** Prefix of the temporary directory (database file, workflow bundle), e.g. 'onward-drill-smtp-'. */
+  directoryPrefix: string;
+  /** Credentials the SMTP server requires (none by default). */
+  smtpCredentials?: { user: string; password: string };
+  /** Called each time a worker process is ready, the first one included (e.g. to note it in the drill's log). */
+  onWorkerReady?: (worker: WorkerProcess) => void;
+  /** The title of the drill's event log (see `note`), printed after its tests; nothing is printed without one. */
+  eventLog?: string;
+}
+
+export interface DrillEnvironment {
+  /** Fresh keys ("old" and "current"), as after a rotation; the worker encrypts with them. */
+  readonly keys: TestKeys;
+  /** Everything every worker process printed. */
+  readonly logs: WorkerLogs;
+  /** The temporary directory of the database file and the workflow bundle (from beforeAll on). */
+  readonly directory: { path: string; remove(): void };
+  /** `temporal server start-dev` on `<directory>/temporal.db` (from beforeAll on). */
+  readonly server: DevServer;
+  readonly smtp: DrillSmtp;
+  /** The worker process running now. */
+  readonly worker: WorkerProcess;
+  /** The environment every worker process gets. */
+  readonly workerEnvironment: Record<string, string>;
+  /** Starts a new worker process with the same environment (after the last one was killed) and waits until it is ready. */
+  startWorker(): Promise<WorkerProcess>;
+  /** Adds a line, with the time since the environment was declared, to the event log printed after the tests. */
+  note: (event: string) => void;
+}
+
+/**
+ * Everything a fault drill or a security test of the whole system runs against, set up in beforeAll and torn down
+ * in afterAll: a temporary directory, the Temporal dev server on a database file in it, an SMTP server, and a worker
+ * process (task queue "onward", fresh keys, the prebuilt workflow bundle) that is ready. Hooks a test file declares
+ * after this call run after this setup (beforeAll), and before this teardown (afterAll, in reverse order).
+ */
+export function useDrillEnvironment(options: DrillEnvironmentOptions): DrillEnvironment {
+  const keys = testKeys();
+  const logs = new WorkerLogs();
+  const events: string[] = [];
+  const started = Date.now();
+  let directory: DrillEnvironment['directory'] | undefined;
+  let server: DevServer | undefined;
+  let smtp: DrillSmtp | undefined;
+  let worker: WorkerProcess | undefined;
+  let environment: Record<string, string> | undefined;
+  const set = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the drill environment has no ${what} yet (it is set up in beforeAll)`);
+    return value;
+  };
+
+  const drill: DrillEnvironment = {
+    keys,
+    logs,
+    get directory() {
+      return set(directory, 'directory');
+    },
+    get server() {
+      return set(server, 'server');
+    },
+    get smtp() {
+      return set(smtp, 'SMTP server');
+    },
+    get worker() {
+      return set(worker, 'worker');
+    },
+    get workerEnvironment() {
+      return set(environment, 'worker environment');
+    },
+    async startWorker() {
+      const spawned = spawnWorker(drill.workerEnvironment, logs);
+      worker = spawned;
+      await spawned.ready;
+      options.onWorkerReady?.(spawned);
+      return spawned;
+    },
+    note: (event) => events.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${event}`),
+  };
+
+  beforeAll(async () => {
+    const created = temporaryDirectory(options.directoryPrefix);
+    directory = created;
+    [server, smtp] = await Promise.all([devServer(path.join(created.path, 'temporal.db')), startDrillSmtp(options.smtpCredentials)]);
+    const bundle = await workflowBundleFile(created.path);
+    environment = workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle });
+    await drill.startWorker();
+  });
+
+  afterAll(async () => {
+    if (options.eventLog !== undefined) console.log(`${options.eventLog}:\n  ${events.join('\n  ')}`);
+    await worker?.kill('SIGTERM');
+    await server?.stop();
+    await smtp?.close();
+    directory?.remove();
+  });
+
+  return drill;
 }
 
 // ---- sequences --------------------------------------------------------------------------------------------------

@@ -1,26 +1,15 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connect,
   countByMessageId,
-  devServer,
   mailsOf,
   people,
   sequenceInput,
   sleep,
-  spawnWorker,
   startDrillSequence,
-  startDrillSmtp,
-  temporaryDirectory,
-  testKeys,
+  useDrillEnvironment,
   waitUntil,
-  workerEnvironment,
-  workflowBundleFile,
-  WorkerLogs,
-  type DevServer,
   type DrillSequence,
-  type DrillSmtp,
-  type WorkerProcess,
   FAULT_DRILLS_ENABLED,
 } from './harness';
 
@@ -28,33 +17,11 @@ import {
 // stopped cleanly (SIGTERM) and once killed (SIGKILL), and comes back on the same file and port. The worker process
 // keeps running throughout; the sequences resume where they were.
 describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the Temporal server stops and restarts on the same database file', () => {
-  let directory: ReturnType<typeof temporaryDirectory>;
-  const keys = testKeys();
-  const logs = new WorkerLogs();
-  let server: DevServer;
-  let smtp: DrillSmtp;
-  let worker: WorkerProcess;
-  const events: string[] = [];
-  const started = Date.now();
-  const note = (event: string) => events.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${event}`);
-
-  beforeAll(async () => {
-    directory = temporaryDirectory('onward-drill-server-');
-    [server, smtp] = await Promise.all([devServer(path.join(directory.path, 'temporal.db')), startDrillSmtp()]);
-    const bundle = await workflowBundleFile(directory.path);
-    worker = spawnWorker(workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle }), logs);
-    await worker.ready;
-  });
-
-  afterAll(async () => {
-    console.log(`server restart drill:\n  ${events.join('\n  ')}`);
-    await worker?.kill('SIGTERM');
-    await server?.stop();
-    await smtp?.close();
-    directory?.remove();
-  });
+  const drill = useDrillEnvironment({ directoryPrefix: 'onward-drill-server-', eventLog: 'server restart drill' });
+  const { keys, logs, note } = drill;
 
   it('sequences resume where they were, every email once, and the worker rides it out', { timeout: 300_000 }, async () => {
+    const { server, smtp, worker } = drill;
     let { client, connection } = await connect(server.address, keys.keyring);
     const sequences: DrillSequence[] = [];
     for (const tag of ['a', 'b']) {

@@ -1,61 +1,34 @@
-import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connect,
   countByMessageId,
-  devServer,
   mailsOf,
   people,
   sequenceInput,
   sleep,
-  spawnWorker,
   startDrillSequence,
-  startDrillSmtp,
-  temporaryDirectory,
-  testKeys,
+  useDrillEnvironment,
   waitUntil,
-  workerEnvironment,
-  workflowBundleFile,
-  WorkerLogs,
-  type DevServer,
   type DrillSequence,
-  type DrillSmtp,
-  type WorkerProcess,
   FAULT_DRILLS_ENABLED,
 } from './harness';
 
 // Fault drills on the SMTP side, against the worker process and a real SMTP server: a recipient refused for good
 // (550), and the server down for a while (connections refused), then back.
 describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the SMTP server refuses a recipient, or goes down and comes back', () => {
-  let directory: ReturnType<typeof temporaryDirectory>;
-  const keys = testKeys();
-  const logs = new WorkerLogs();
-  let server: DevServer;
-  let smtp: DrillSmtp;
-  let worker: WorkerProcess;
+  const drill = useDrillEnvironment({ directoryPrefix: 'onward-drill-smtp-', eventLog: 'SMTP drills' });
+  const { note } = drill;
   let client: Client;
   let connection: Connection;
-  const events: string[] = [];
-  const started = Date.now();
-  const note = (event: string) => events.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${event}`);
 
   beforeAll(async () => {
-    directory = temporaryDirectory('onward-drill-smtp-');
-    [server, smtp] = await Promise.all([devServer(path.join(directory.path, 'temporal.db')), startDrillSmtp()]);
-    const bundle = await workflowBundleFile(directory.path);
-    worker = spawnWorker(workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle }), logs);
-    await worker.ready;
-    ({ client, connection } = await connect(server.address, keys.keyring));
+    ({ client, connection } = await connect(drill.server.address, drill.keys.keyring));
   });
 
+  // Declared after the environment: runs before its teardown.
   afterAll(async () => {
-    console.log(`SMTP drills:\n  ${events.join('\n  ')}`);
     await connection?.close();
-    await worker?.kill('SIGTERM');
-    await server?.stop();
-    await smtp?.close();
-    directory?.remove();
   });
 
   /** How many attempts each activity of a sequence took, by activity id, from its history. */
@@ -65,6 +38,7 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the SMTP server refuses a rec
   }
 
   it('550 for one address: recorded as permanent after one attempt, and the sequence goes on', { timeout: 180_000 }, async () => {
+    const { smtp } = drill;
     const document = people('smtp-550');
     const refused = document.interviewers?.[1]?.email ?? '';
     smtp.rejectRecipient(refused, 550);
@@ -84,6 +58,7 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the SMTP server refuses a rec
   });
 
   it('down for 40 seconds, then back: every send retried with backoff and delivered once, nothing dropped', { timeout: 300_000 }, async () => {
+    const { smtp } = drill;
     const sequence = await startDrillSequence(client, 'onward', sequenceInput(people('smtp-outage')));
     await waitUntil('the supportive note', () => mailsOf(smtp, sequence).length >= 1, 30_000);
     await smtp.stop();

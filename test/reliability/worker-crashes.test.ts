@@ -1,26 +1,15 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connect,
   countByMessageId,
-  devServer,
   mailsOf,
   people,
   seededRandom,
   sequenceInput,
   sleep,
-  spawnWorker,
   startDrillSequence,
-  startDrillSmtp,
-  temporaryDirectory,
-  testKeys,
-  workerEnvironment,
-  workflowBundleFile,
-  WorkerLogs,
-  type DevServer,
+  useDrillEnvironment,
   type DrillSequence,
-  type DrillSmtp,
-  type WorkerProcess,
   FAULT_DRILLS_ENABLED,
 } from './harness';
 
@@ -30,47 +19,24 @@ import {
 // close, which this drill opens on purpose to show its extent: the server committed the message, the process died
 // before it heard "250 OK" and before Temporal recorded the send.
 describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the worker is killed with SIGKILL, again and again', () => {
-  let directory: ReturnType<typeof temporaryDirectory>;
-  const keys = testKeys();
-  const logs = new WorkerLogs();
   const seed = Number(process.env.ONWARD_DRILL_SEED ?? Date.now() % 1_000_000);
   const random = seededRandom(seed);
   const between = (min: number, max: number) => Math.round(min + random() * (max - min));
-  let server: DevServer;
-  let smtp: DrillSmtp;
-  let worker: WorkerProcess;
-  let environment: Record<string, string>;
-  const events: string[] = [];
-  const started = Date.now();
-  const note = (event: string) => events.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${event}`);
+  const drill = useDrillEnvironment({
+    directoryPrefix: 'onward-drill-kill-',
+    eventLog: `worker crash drill (seed ${seed}; replay with ONWARD_DRILL_SEED=${seed})`,
+    onWorkerReady: (worker) => drill.note(`worker ${worker.pid} ready`),
+  });
+  const { keys, note } = drill;
 
-  const restart = async () => {
-    worker = spawnWorker(environment, logs);
-    await worker.ready;
-    note(`worker ${worker.pid} ready`);
-  };
+  const restart = () => drill.startWorker();
   const crash = async (why: string) => {
-    note(`SIGKILL worker ${worker.pid} (${why})`);
-    await worker.kill('SIGKILL');
+    note(`SIGKILL worker ${drill.worker.pid} (${why})`);
+    await drill.worker.kill('SIGKILL');
   };
-
-  beforeAll(async () => {
-    directory = temporaryDirectory('onward-drill-kill-');
-    [server, smtp] = await Promise.all([devServer(path.join(directory.path, 'temporal.db')), startDrillSmtp()]);
-    const bundle = await workflowBundleFile(directory.path);
-    environment = workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle });
-    await restart();
-  });
-
-  afterAll(async () => {
-    console.log(`worker crash drill (seed ${seed}; replay with ONWARD_DRILL_SEED=${seed}):\n  ${events.join('\n  ')}`);
-    await worker?.kill('SIGTERM');
-    await server?.stop();
-    await smtp?.close();
-    directory?.remove();
-  });
 
   it('every sequence completes, every email arrives, none twice outside the documented window', { timeout: 480_000 }, async () => {
+    const { server, smtp } = drill;
     const { client, connection } = await connect(server.address, keys.keyring);
     try {
       const [a, b, c] = ['a', 'b', 'c'].map((tag) => people(`kill-${tag}`)) as [ReturnType<typeof people>, ReturnType<typeof people>, ReturnType<typeof people>];

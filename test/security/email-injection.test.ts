@@ -5,8 +5,8 @@ import { createSmtpMailer, type Mailer } from '../../activities/mailer';
 import { loadTemplates } from '../../activities/templates';
 import { buildEmailRequest, type EmailRequest } from '../../workflows/email-request';
 import { describeProblems, parseRejectionDocument } from '../../workflows/input';
-import type { Audience } from '../../workflows/recipients';
-import { STEP_KINDS, type StepKind } from '../../workflows/steps';
+import { STEP_KINDS } from '../../workflows/steps';
+import { AUDIENCE } from '../helpers/audience';
 import { rejectionDocument } from '../helpers/fixtures';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
@@ -15,19 +15,6 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 // header block, parsed headers, HTML). test/unit/templates.test.ts checks the rendering alone; this checks the wire.
 
 const FROM = 'onward@onward.test';
-const AUDIENCE: Record<StepKind, Audience> = {
-  'supportive-note': { role: 'candidate' },
-  'thank-you': { role: 'interviewer', index: 0 },
-  'feedback-request': { role: 'interviewer', index: 0 },
-  'feedback-reminder': { role: 'interviewer', index: 0 },
-  'check-in': { role: 'candidate' },
-  'closing-summary': { role: 'candidate' },
-  'other-openings': { role: 'recruiter' },
-  'linkedin-task': { role: 'candidate' },
-  touchpoint: { role: 'recruiter' },
-  congratulations: { role: 'candidate' },
-};
-
 // Hostile values that validation lets through (no control characters, within limits): the templates must cope.
 const HOSTILE = {
   candidate: { name: 'Ada "Eve" <script>alert(1)</script>', email: 'ada@example.com', timezone: 'Europe/London' },

@@ -1,28 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startCodecServer, type CodecServer } from '../../client/codec-server';
 import { feedbackUpdate, progressUpdate } from '../../workflows/definitions';
-import {
-  connect,
-  databaseBytes,
-  devServer,
-  startDrillSequence,
-  startDrillSmtp,
-  sequenceInput,
-  spawnWorker,
-  temporaryDirectory,
-  testKeys,
-  waitUntil,
-  workerEnvironment,
-  workflowBundleFile,
-  WorkerLogs,
-  type DevServer,
-  type DrillSequence,
-  type DrillSmtp,
-  type WorkerProcess,
-} from '../reliability/harness';
+import { connect, databaseBytes, startDrillSequence, sequenceInput, useDrillEnvironment, waitUntil, type DrillSequence } from '../reliability/harness';
 
 // Personal data that must never reach Temporal's database in clear: distinctive strings, so that a hit is a leak.
 const CANDIDATE = { name: 'Zelda Quintessa-Marlowe', email: 'zelda.q.marlowe@candidate.example', timezone: 'Europe/London' };
@@ -33,37 +14,34 @@ const INTERVIEWERS = [
 const RECRUITER = { name: 'Philippa Ravenscroft', email: 'philippa.ravenscroft@hiring.example' };
 const FEEDBACK = 'Xylophonic feedback: rehearse the capacity-planning answer';
 const PROGRESS_NOTE = 'Quokka progress note: applied at Lumenfold';
+const SENSITIVE = [
+  CANDIDATE.name,
+  CANDIDATE.email,
+  ...INTERVIEWERS.flatMap((person) => [person.name, person.email]),
+  RECRUITER.name,
+  RECRUITER.email,
+  FEEDBACK,
+  PROGRESS_NOTE,
+  'Lumenfold Quantitative',
+  'Principal Cartographer',
+];
 
 describe('personal data is encrypted in Temporal (AES-256-GCM payload codec)', () => {
-  const directory = temporaryDirectory('onward-at-rest-');
-  const dbFile = path.join(directory.path, 'temporal.db');
-  const keys = testKeys();
-  const logs = new WorkerLogs();
+  const drill = useDrillEnvironment({ directoryPrefix: 'onward-at-rest-' });
+  const { keys } = drill;
   const canary = `plain-canary-${randomBytes(6).toString('hex')}`;
-  let server: DevServer;
-  let smtp: DrillSmtp;
-  let worker: WorkerProcess;
   let sequence: DrillSequence;
   let codecServer: CodecServer;
   let closeConnections: () => Promise<void> = () => Promise.resolve();
 
-  beforeAll(async () => {
-    [server, smtp] = await Promise.all([devServer(dbFile), startDrillSmtp()]);
-    const bundle = await workflowBundleFile(directory.path);
-    worker = spawnWorker(workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle }), logs);
-    await worker.ready;
-  });
-
+  // Declared after the environment: runs before its teardown.
   afterAll(async () => {
     await closeConnections();
     await codecServer?.close();
-    await worker?.kill('SIGTERM');
-    await server?.stop();
-    await smtp?.close();
-    directory.remove();
   });
 
   it('runs a full sequence with feedback, progress and a refused recipient', async () => {
+    const { server, smtp } = drill;
     const { client, connection } = await connect(server.address, keys.keyring);
     closeConnections = () => connection.close();
     smtp.rejectRecipient(INTERVIEWERS[1]?.email ?? '');
@@ -90,6 +68,7 @@ describe('personal data is encrypted in Temporal (AES-256-GCM payload codec)', (
   });
 
   it('the codec endpoint decodes a payload of the history for an authorised caller, and refuses without the token', async () => {
+    const { server } = drill;
     const token = randomBytes(32).toString('hex');
     codecServer = await startCodecServer({ keyring: keys.keyring, token, port: 0 });
     const { connection } = await connect(server.address);
@@ -124,6 +103,7 @@ describe('personal data is encrypted in Temporal (AES-256-GCM payload codec)', (
   });
 
   it("leaves no candidate's or interviewer's name, address, feedback or note in clear in the history or the database file", async () => {
+    const { server, worker } = drill;
     const { client, connection } = await connect(server.address);
     try {
       // A positive control: the same kind of data written by a client without the codec IS found by this search.
@@ -131,40 +111,19 @@ describe('personal data is encrypted in Temporal (AES-256-GCM payload codec)', (
       await control.terminate('control written');
 
       const raw = temporal.api.history.v1.History.encode((await sequence.handle.fetchHistory())).finish();
-      const sensitive = [
-        CANDIDATE.name,
-        CANDIDATE.email,
-        ...INTERVIEWERS.flatMap((person) => [person.name, person.email]),
-        RECRUITER.name,
-        RECRUITER.email,
-        FEEDBACK,
-        PROGRESS_NOTE,
-        'Lumenfold Quantitative',
-        'Principal Cartographer',
-      ];
-      for (const value of sensitive) expect(Buffer.from(raw).includes(value), `history holds "${value}" in clear`).toBe(false);
+      for (const value of SENSITIVE) expect(Buffer.from(raw).includes(value), `history holds "${value}" in clear`).toBe(false);
     } finally {
       await connection.close();
     }
 
     await worker.kill('SIGTERM');
     await server.stop('SIGTERM');
-    const bytes = databaseBytes(dbFile);
+    const bytes = databaseBytes(server.dbFile);
     expect(bytes.length).toBeGreaterThan(100_000);
     expect(bytes.includes(canary), 'the positive control (a payload written without the codec) is found').toBe(true);
     // What is in clear by design: the workflow id (an ATS id, not personal data) and the stage search attribute.
     expect(bytes.includes(sequence.workflowId)).toBe(true);
-    for (const value of [
-      CANDIDATE.name,
-      CANDIDATE.email,
-      ...INTERVIEWERS.flatMap((person) => [person.name, person.email]),
-      RECRUITER.name,
-      RECRUITER.email,
-      FEEDBACK,
-      PROGRESS_NOTE,
-      'Lumenfold Quantitative',
-      'Principal Cartographer',
-    ]) {
+    for (const value of SENSITIVE) {
       expect(bytes.includes(value), `the database file holds "${value}" in clear`).toBe(false);
       expect(bytes.includes(Buffer.from(value, 'utf16le')), `the database file holds "${value}" in UTF-16`).toBe(false);
     }

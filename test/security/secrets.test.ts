@@ -3,47 +3,31 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { AesGcmCodec } from '../../worker/codec';
 import { feedbackUpdate, statusQuery } from '../../workflows/definitions';
 import { runCli } from '../helpers/cli';
+import { freePort, ROOT } from '../helpers/processes';
 import {
   connect,
   databaseBytes,
-  devServer,
-  freePort,
   people,
-  ROOT,
   sequenceInput,
-  spawnWorker,
   startDrillSequence,
-  startDrillSmtp,
-  temporaryDirectory,
-  testKeys,
+  useDrillEnvironment,
   waitUntil,
-  workerEnvironment,
-  workflowBundleFile,
-  WorkerLogs,
-  type DevServer,
   type DrillSequence,
-  type DrillSmtp,
-  type WorkerProcess,
 } from '../reliability/harness';
 
 // Secrets (the SMTP password, the payload keys, the codec server's token) never appear in workflow inputs, histories,
 // query results, the database, logs or error messages. A full sequence runs with all of them set, through the faults
 // that produce error messages (a refused login, a 451, a 550), and everything it left behind is searched for them.
 describe('secrets stay out of inputs, histories, logs and error messages', () => {
-  const directory = temporaryDirectory('onward-secrets-');
-  const dbFile = path.join(directory.path, 'temporal.db');
-  const keys = testKeys();
   // A password with characters that must be URL-encoded in SMTP_URL: both forms are searched for.
   const password = `Pw-${randomBytes(9).toString('hex')}/+@:%s3cr3t`;
   const codecToken = randomBytes(32).toString('hex');
-  const logs = new WorkerLogs();
-  let server: DevServer;
-  let smtp: DrillSmtp;
-  let worker: WorkerProcess;
+  const drill = useDrillEnvironment({ directoryPrefix: 'onward-secrets-', smtpCredentials: { user: 'onward-mailer', password } });
+  const { keys, logs } = drill;
   let sequence: DrillSequence;
 
   const secrets = () => [password, encodeURIComponent(password), ...keys.material, codecToken];
@@ -51,21 +35,8 @@ describe('secrets stay out of inputs, histories, logs and error messages', () =>
     for (const secret of secrets()) expect(text.includes(secret), `${where} contains a secret (${secret.slice(0, 4)}...)`).toBe(false);
   };
 
-  beforeAll(async () => {
-    [server, smtp] = await Promise.all([devServer(dbFile), startDrillSmtp({ user: 'onward-mailer', password })]);
-    const bundle = await workflowBundleFile(directory.path);
-    worker = spawnWorker(workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle }), logs);
-    await worker.ready;
-  });
-
-  afterAll(async () => {
-    await worker?.kill('SIGTERM');
-    await server?.stop();
-    await smtp?.close();
-    directory.remove();
-  });
-
   it('runs a full sequence with a password-protected SMTP server, through a refused login, a 451 and a 550', { timeout: 240_000 }, async () => {
+    const { server, smtp } = drill;
     onTestFailed(() => console.log(`worker logs:\n${logs.toString().slice(-6000)}`));
     expect(smtp.url).toContain(encodeURIComponent(password));
     smtp.failNextAuth(1);
@@ -91,6 +62,7 @@ describe('secrets stay out of inputs, histories, logs and error messages', () =>
   });
 
   it('not in the histories (raw and decrypted), the workflow input, the status, nor the database file', async () => {
+    const { server } = drill;
     const { client, connection } = await connect(server.address, keys.keyring);
     const codec = new AesGcmCodec(keys.keyring);
     try {
@@ -120,7 +92,7 @@ describe('secrets stay out of inputs, histories, logs and error messages', () =>
     } finally {
       await connection.close();
     }
-    expectNoSecret('the database file', databaseBytes(dbFile));
+    expectNoSecret('the database file', databaseBytes(server.dbFile));
   });
 
   it('not in the worker logs', () => {
@@ -129,6 +101,7 @@ describe('secrets stay out of inputs, histories, logs and error messages', () =>
   });
 
   it('not in the error messages of a misconfigured worker or codec server', async () => {
+    const { server, smtp } = drill;
     const badWorker = await runCli(['worker'], {
       SMTP_URL: smtp.url,
       ONWARD_FROM: 'not an address',

@@ -7,7 +7,8 @@ import { startCodecServer, type CodecServer } from '../../client/codec-server';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createDataConverter } from '../../worker/codec';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
-import { freePort, testKeys } from '../reliability/harness';
+import { freePort } from '../helpers/processes';
+import { testKeys } from '../reliability/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -8,22 +8,10 @@ import type { Audience } from '../../workflows/recipients';
 import type { RejectionDocument } from '../../workflows/rejection';
 import type { FeedbackEntry } from '../../workflows/status';
 import { STEP_KINDS, type StepKind } from '../../workflows/steps';
+import { AUDIENCE } from '../helpers/audience';
 import { sequenceInput } from './support';
 
 const templates = loadTemplates();
-
-const AUDIENCE: Record<StepKind, Audience> = {
-  'supportive-note': { role: 'candidate' },
-  'thank-you': { role: 'interviewer', index: 0 },
-  'feedback-request': { role: 'interviewer', index: 0 },
-  'feedback-reminder': { role: 'interviewer', index: 0 },
-  'check-in': { role: 'candidate' },
-  'closing-summary': { role: 'candidate' },
-  'other-openings': { role: 'recruiter' },
-  'linkedin-task': { role: 'candidate' },
-  touchpoint: { role: 'recruiter' },
-  congratulations: { role: 'candidate' },
-};
 
 const FEEDBACK: FeedbackEntry[] = [
   { text: 'Practise system design out loud.', from: 'Grace Hopper', receivedAt: '2026-12-01T10:00:00Z' },

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { approveUpdate } from '../../workflows/definitions';
-import { DAY, eventually, later, localTime, refusal, useTimeSkipping } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
+import { DAY, later, localTime, refusal, useTimeSkipping } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
 

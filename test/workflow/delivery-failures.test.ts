@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { eventually, later, useTimeSkipping } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
+import { later, useTimeSkipping } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { feedbackUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definitions';
-import { DAY, eventually, later, useTimeSkipping } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
+import { DAY, later, useTimeSkipping } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { readyUpdate, snoozeUpdate } from '../../workflows/definitions';
-import { DAY, HOUR, eventually, later, localTime, useTimeSkipping } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
+import { DAY, HOUR, later, localTime, useTimeSkipping } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
 

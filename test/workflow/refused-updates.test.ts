@@ -10,7 +10,8 @@ import {
   resumeUpdate,
   snoozeUpdate,
 } from '../../workflows/definitions';
-import { eventually, later, refusal, useTimeSkipping, type StartedSequence } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
+import { later, refusal, useTimeSkipping, type StartedSequence } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
 

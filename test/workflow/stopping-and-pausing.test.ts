@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { STAGE_ATTRIBUTE, hiredUpdate, optOutUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definitions';
-import { eventually, later, localTime, useTimeSkipping } from '../helpers/time-skipping';
+import { eventually } from '../helpers/eventually';
+import { later, localTime, useTimeSkipping } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
 

@@ -1,0 +1,20 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { readConfig } from './config';
+import { BenchContext } from './context';
+import { TimeSkipping } from './figures/simulation';
+void (async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const context = new BenchContext(readConfig(['--smoke']));
+  const ts = await TimeSkipping.start(context);
+  const show = async (label: string) => console.log(label, new Date(await (ts as unknown as { currentTimeMs(): Promise<number> }).currentTimeMs()).toISOString());
+  await show('start');
+  const monday = await ts.nextMonday(); console.log('monday', new Date(monday).toISOString());
+  await show('after nextMonday');
+  const r = await ts.runOnward(['probe-1'], monday);
+  console.log(r.ms, r.outcomes);
+  await show('after one');
+  const s = await ts.runSkeleton(['probe-sk-1'], await ts.nextMonday());
+  console.log(s.ms);
+  await show('after skeleton');
+  await ts.teardown(); await context.close();
+})();
