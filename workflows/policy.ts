@@ -124,7 +124,3 @@ export const DEMO_POLICY: PolicyOverrides = {
   avoidRejectionDay: false,
   approvalTimeout: '1 minute',
 };
-
-export function deliveryModeOf(policy: Policy, kind: StepKind): 'send' | 'approve' {
-  return policy.delivery[kind] ?? 'send';
-}

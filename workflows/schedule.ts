@@ -1,5 +1,6 @@
 import { durationMs } from './durations';
-import { deliveryModeOf, type Policy } from './policy';
+// Types only: the policy's zod schemas stay out of the workflow bundle (they cost memory in every cached workflow).
+import type { Policy } from './policy';
 import { feedbackContact, recipientOf, relationshipContact, type Audience } from './recipients';
 import type { Rejection } from './rejection';
 import { nextSendTime } from './send-window';
@@ -44,7 +45,7 @@ export function planMessage(
 ): PlannedMessage {
   const zone = recipientOf(rejection, message.audience).timezone;
   const at = nextSendTime(earliest, zone, policy, Date.parse(rejection.rejectedAt));
-  return { ...message, at, mode: deliveryModeOf(policy, message.kind) };
+  return { ...message, at, mode: policy.delivery[message.kind] ?? 'send' };
 }
 
 /** Step 1: the grieving period, and the supportive note sent during it. */

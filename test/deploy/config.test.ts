@@ -190,12 +190,12 @@ describe('worker tuning and the prebuilt bundle', () => {
     expect(readWorkerConfig({ ...base, ONWARD_TASK_QUEUE_ACTIVITY_RATE: '1/hour' }).ONWARD_TASK_QUEUE_ACTIVITY_RATE).toBeCloseTo(1 / 3600);
   });
 
-  test('unset or empty tuning (Compose passes `${VAR:-}` as ""): the SDK defaults, and a 30-second drain on stop', () => {
-    const config: WorkerConfig = readWorkerConfig({ ...base, ONWARD_MAX_CONCURRENT_ACTIVITIES: '', ONWARD_TASK_QUEUE_ACTIVITY_RATE: '' });
+  test('unset or empty tuning (Compose passes `${VAR:-}` as ""): the SDK defaults, a 100-sequence cache, a 30-second drain', () => {
+    const config: WorkerConfig = readWorkerConfig({ ...base, ONWARD_MAX_CONCURRENT_ACTIVITIES: '', ONWARD_TASK_QUEUE_ACTIVITY_RATE: '', ONWARD_MAX_CACHED_WORKFLOWS: '' });
     expect(workerTuning(config)).toEqual({
       maxConcurrentActivityTaskExecutions: undefined,
       maxConcurrentWorkflowTaskExecutions: undefined,
-      maxCachedWorkflows: undefined,
+      maxCachedWorkflows: 100,
       maxActivitiesPerSecond: undefined,
       maxTaskQueueActivitiesPerSecond: undefined,
       shutdownGraceTime: 30_000,

@@ -32,6 +32,10 @@ describe('recorded sequences replay with the current workflow code', () => {
     );
   });
 
+  test('the workflow bundle leaves the input schemas (zod) out: every cached sequence would carry them', () => {
+    expect(bundle.code).not.toMatch(/node_modules\/zod\//);
+  });
+
   test.each(HISTORIES)('%s', async (file) => {
     const history = temporal.api.history.v1.History.decode(readFileSync(path.join(__dirname, file)));
     expect(history.events.length).toBeGreaterThan(10);
