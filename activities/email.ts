@@ -5,14 +5,23 @@ import { PERMANENT_FAILURE } from '../workflows/failures';
 import { checkInInvitation, invitationUid } from './ics';
 import type { Mailer } from './mailer';
 import { messageIdFor } from './message-id';
+import { refuseSuppressed, type SuppressionList } from './suppression';
 import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
+import { unsubscribeHeaders, type UnsubscribeLinks } from './unsubscribe-token';
 
 export interface EmailDependencies {
   mailer: Mailer;
   templates: Templates;
   /** The address every message is sent from; its domain names the Message-IDs. */
   fromAddress: string;
+  /** Addresses that opted out, checked right before every send; absent, nobody is suppressed. */
+  suppressions?: SuppressionList;
+  /** Signed one-click unsubscribe links on the candidate's emails (RFC 8058); absent, none. */
+  unsubscribe?: UnsubscribeLinks;
 }
+
+/** Onward writes to the candidate in its own name; messages to others speak for the candidate, who gets their replies. */
+export const isToCandidate = (request: EmailRequest): boolean => request.replyTo === undefined;
 
 /** Renders a message, with a person's edits (from an approval) taking the place of the template's words. */
 export function renderRequest(templates: Templates, request: EmailRequest): RenderedEmail {
@@ -51,7 +60,7 @@ export function invitationFor(request: EmailRequest, rendered: RenderedEmail, fr
   return { method: 'REQUEST', filename: 'check-in.ics', content };
 }
 
-export function createEmailActivities({ mailer, templates, fromAddress }: EmailDependencies) {
+export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe }: EmailDependencies) {
   const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
 
   return {
@@ -67,6 +76,8 @@ export function createEmailActivities({ mailer, templates, fromAddress }: EmailD
       const rendered = renderRequest(templates, request);
       const { subject, text, html } = rendered;
       const icalEvent = invitationFor(request, rendered, fromAddress, domain);
+      const listHeaders = unsubscribe && isToCandidate(request) ? unsubscribeHeaders(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : {};
+      await refuseSuppressed(suppressions, request.to.email);
       let report;
       try {
         report = await mailer.send({
@@ -79,7 +90,7 @@ export function createEmailActivities({ mailer, templates, fromAddress }: EmailD
           messageId,
           inReplyTo: request.inReplyTo,
           references: request.inReplyTo ? [request.inReplyTo] : undefined,
-          headers: { 'X-Onward-Step': request.key },
+          headers: { 'X-Onward-Step': request.key, ...listHeaders },
           ...(icalEvent ? { icalEvent } : {}),
         });
       } catch (error) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
+import { createFileSuppressionList } from '../activities/suppression';
 import { loadTemplates } from '../activities/templates';
 import { createDataConverter, describeKeyring, hasCodecKeys, readCodecKeyring } from '../worker/codec';
 import { createOnwardWorker } from '../worker/worker';
@@ -46,6 +47,21 @@ function devApiKey(dataDir: string): string {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/** A secret kept beside the database (created on first run), so links signed before a restart keep working. */
+function localSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  try {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length >= 32) return secret;
+  } catch {
+    // first run
+  }
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 export const DEV_TENANT = 'dev';
@@ -103,27 +119,38 @@ export async function runDev(options: DevOptions): Promise<void> {
       },
       client: { dataConverter },
     });
-    const worker = await createOnwardWorker({
-      connection: server.nativeConnection,
-      namespace: 'default',
-      taskQueue: TASK_QUEUE,
-      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@onward.localhost' },
-      dataConverter,
-    });
     // The HTTP API, the ATS webhooks and the dashboard, for tenant "dev" (plus any ONWARD_API_KEYS / ONWARD_WEBHOOKS_FILE).
     const apiKey = devApiKey(options.dataDir);
+    // One-click unsubscribe links on the candidate's emails point at this API, signed with a local secret; the worker
+    // and the API share one suppression list.
+    const unsubscribeSecret = process.env.ONWARD_UNSUBSCRIBE_SECRET || localSecret(options.dataDir, 'unsubscribe-secret');
+    const suppressions = createFileSuppressionList(process.env.ONWARD_SUPPRESSION_FILE || path.join(options.dataDir, 'suppressions.json'));
     const apiOptions = {
       client: server.client,
       taskQueue: TASK_QUEUE,
       keys: ApiKeys.fromEnvironment().addKey(DEV_TENANT, apiKey),
       webhooks: readWebhooksConfig(),
       records: new RecordStore(path.join(options.dataDir, 'api-records.json')),
+      unsubscribe: { secret: unsubscribeSecret, suppressions },
       host: '127.0.0.1',
     };
     api = await startApi({ ...apiOptions, port: options.apiPort ?? 8080 }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
       console.log(`Port ${options.apiPort ?? 8080} is taken: the API and dashboard use a free port instead.`);
       return startApi({ ...apiOptions, port: 0 });
+    });
+    const worker = await createOnwardWorker({
+      connection: server.nativeConnection,
+      namespace: 'default',
+      taskQueue: TASK_QUEUE,
+      dependencies: {
+        mailer,
+        templates: loadTemplates(),
+        fromAddress: 'onward@onward.localhost',
+        suppressions,
+        unsubscribe: { secret: unsubscribeSecret, publicUrl: process.env.ONWARD_PUBLIC_URL || api.url },
+      },
+      dataConverter,
     });
     console.log(
       [

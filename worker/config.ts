@@ -75,6 +75,11 @@ export const workerConfigSchema = z.object({
     .string()
     .regex(GOOGLE_ACCOUNT_NAME, { message: 'must be the name of a file <name>.json in ONWARD_GOOGLE_CREDENTIALS_DIR (letters, digits, ".", "_", "-")' })
     .optional(),
+  /** The suppression list (activities/suppression.ts): shared with the API, e.g. on a volume. */
+  ONWARD_SUPPRESSION_FILE: z.string().min(1).optional(),
+  /** One-click unsubscribe links on the candidate's emails: the API's public URL and the key that signs the links. */
+  ONWARD_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be the http(s) URL the API is reached at, e.g. https://onward.example.com' }).optional(),
+  ONWARD_UNSUBSCRIBE_SECRET: z.string().min(32, { message: 'must be at least 32 characters (e.g. openssl rand -base64 32)' }).optional(),
 });
 
 type ParsedWorkerConfig = z.output<typeof workerConfigSchema>;
@@ -104,6 +109,14 @@ export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
   if (parsed.success) {
     if (parsed.data.ONWARD_GOOGLE_ACCOUNT && !parsed.data.ONWARD_GOOGLE_CREDENTIALS_DIR) {
       problems.push({ setting: 'ONWARD_GOOGLE_ACCOUNT', problem: 'needs ONWARD_GOOGLE_CREDENTIALS_DIR, the directory its credentials are in' });
+    }
+    const { ONWARD_PUBLIC_URL: publicUrl, ONWARD_UNSUBSCRIBE_SECRET: secret } = parsed.data;
+    if (!publicUrl !== !secret) {
+      problems.push(
+        publicUrl
+          ? { setting: 'ONWARD_UNSUBSCRIBE_SECRET', problem: 'is required with ONWARD_PUBLIC_URL: it signs the unsubscribe links' }
+          : { setting: 'ONWARD_PUBLIC_URL', problem: 'is required with ONWARD_UNSUBSCRIBE_SECRET: the unsubscribe links point at it' },
+      );
     }
     for (const variable of ['ONWARD_WORKFLOW_BUNDLE', 'ONWARD_TEMPLATES_DIR', 'ONWARD_GOOGLE_CREDENTIALS_DIR'] as const) {
       const file = parsed.data[variable];

@@ -5,6 +5,8 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import { createCredentialsDirectory } from '../activities/google/accounts';
 import type { GoogleDependencies } from '../activities/google/clients';
 import { createSmtpMailer } from '../activities/mailer';
+import { createFileSuppressionList, suppressionFileFrom } from '../activities/suppression';
+import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
 import { durationMs } from '../workflows/durations';
 import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from './codec';
@@ -103,6 +105,8 @@ export async function runWorker(
   const templates = loadTemplates(config.ONWARD_TEMPLATES_DIR);
   const mailer = createSmtpMailer(config.SMTP_URL);
   const google = googleDependencies(config);
+  const suppressions = createFileSuppressionList(suppressionFileFrom(config));
+  const unsubscribe = unsubscribeLinksFrom(config);
   const tuning = workerTuning(config);
   try {
     const connection = await NativeConnection.connect(connectionOptions(config));
@@ -111,7 +115,7 @@ export async function runWorker(
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.ONWARD_TASK_QUEUE,
-        dependencies: { mailer, templates, fromAddress: config.ONWARD_FROM, ...(google ? { google } : {}) },
+        dependencies: { mailer, templates, fromAddress: config.ONWARD_FROM, suppressions, ...(unsubscribe ? { unsubscribe } : {}), ...(google ? { google } : {}) },
         dataConverter: createDataConverter(codecKeyring),
         ...(config.ONWARD_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.ONWARD_WORKFLOW_BUNDLE } } : {}),
         tuning,

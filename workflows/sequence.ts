@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -19,7 +20,7 @@ import { recipientOf } from './recipients';
 import type { PlannedMessage } from './schedule';
 import { planFollowUps } from './schedule';
 import { nextSendTime } from './send-window';
-import { PERMANENT_FAILURE } from './failures';
+import { PERMANENT_FAILURE, SUPPRESSED } from './failures';
 import type {
   Ending,
   FeedbackEntry,
@@ -54,6 +55,12 @@ export interface CheckInCalendar {
   removeFrom(index: number): Promise<void>;
 }
 const NO_CALENDAR: CheckInCalendar = { removeFrom: () => Promise.resolve() };
+
+/** The type of the ApplicationFailure an activity failed with, if any. */
+const failureType = (error: unknown): string | undefined => {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+};
 
 const messageOf = (error: unknown): string => {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -552,6 +559,11 @@ export class Sequence {
       return settle('sent');
     } catch (error) {
       if (isCancellation(error)) throw error;
+      // The recipient is on the suppression list: not a failure, and the sequence goes on.
+      if (failureType(error) === SUPPRESSED) {
+        this.note(`${entry.key} skipped: the recipient opted out`);
+        return settle('skipped', 'the recipient opted out');
+      }
       return this.fail(entry, error);
     } finally {
       this.sending.delete(message.key);

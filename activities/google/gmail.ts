@@ -8,6 +8,7 @@ import type { StepKind } from '../../workflows/steps';
 import { classifySendError, renderRequest } from '../email';
 import type { Mailer } from '../mailer';
 import { messageIdFor } from '../message-id';
+import { refuseSuppressed, type SuppressionList } from '../suppression';
 import type { RenderedEmail, Templates } from '../templates';
 import { SCOPES, type GoogleAccount } from './accounts';
 import { call, failure, gmailFor, requireGoogle, type GoogleDependencies } from './clients';
@@ -20,6 +21,8 @@ export interface GmailDependencies {
   templates: Templates;
   /** Onward's own address: it names the Message-IDs, and the draft notices to the candidate come from it. */
   fromAddress: string;
+  /** Addresses that opted out, checked right before every send and draft. */
+  suppressions?: SuppressionList;
 }
 
 /** "<id@domain>" → "id@domain", as Gmail's `rfc822msgid:` search takes it. */
@@ -78,7 +81,7 @@ function draftNotice(request: GmailRequest, rendered: RenderedEmail, domain: str
   };
 }
 
-export function createGmailActivities({ google, mailer, templates, fromAddress }: GmailDependencies) {
+export function createGmailActivities({ google, mailer, templates, fromAddress, suppressions }: GmailDependencies) {
   const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
   const accountFor = (request: { google: GmailRequest['google'] }, scopes: readonly string[]) =>
     requireGoogle(google).accounts.account(request.google.account, request.google.mailbox, scopes);
@@ -111,6 +114,7 @@ export function createGmailActivities({ google, mailer, templates, fromAddress }
         const sent = await alreadySent(request, messageId, account);
         if (sent) return { messageId, ...(sent.threadId ? { threadId: sent.threadId } : {}) };
       }
+      await refuseSuppressed(suppressions, request.to.email);
       const raw = await composeRaw(request, renderRequest(templates, request), account.mailbox, messageId);
       const response = await call(account, `sending ${request.key} with Gmail`, () =>
         api.users.messages.send({ userId: 'me', requestBody: { raw, ...(request.threadId ? { threadId: request.threadId } : {}) } }),
@@ -132,6 +136,7 @@ export function createGmailActivities({ google, mailer, templates, fromAddress }
         draft = found.data.drafts?.[0];
       }
       if (!draft) {
+        await refuseSuppressed(suppressions, request.to.email);
         const raw = await composeRaw(request, rendered, account.mailbox, messageId);
         const created = await call(account, `creating the Gmail draft of ${request.key}`, () =>
           api.users.drafts.create({ userId: 'me', requestBody: { message: { raw, ...(request.threadId ? { threadId: request.threadId } : {}) } } }),

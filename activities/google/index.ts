@@ -1,4 +1,5 @@
 import type { Mailer } from '../mailer';
+import type { SuppressionList } from '../suppression';
 import type { Templates } from '../templates';
 import { createCalendarActivities } from './calendar';
 import type { GoogleDependencies } from './clients';
@@ -10,6 +11,7 @@ export interface GoogleActivityDependencies {
   mailer: Mailer;
   templates: Templates;
   fromAddress: string;
+  suppressions?: SuppressionList;
 }
 
 /** The Google channels' activities; without `google` they fail at once, saying which settings are missing. */

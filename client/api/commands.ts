@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
+import { createFileSuppressionList, suppressionFileFrom } from '../../activities/suppression';
 import { readWebhooksConfig } from '../ats/common';
 import { connectClient, readClientConfig } from '../connection';
 import { formatRowReport, importRows, ImportFileError, progressLine, rowsFromCsv, type RowReport } from '../import';
@@ -46,6 +47,8 @@ export function apiCommand(): Command {
       const keys = ApiKeys.fromEnvironment();
       if (keys.size === 0) throw new Error('no API keys: set ONWARD_API_KEYS="tenant:key,..." or ONWARD_API_KEYS_FILE (one "tenant:key" per line)');
       const webhooks = readWebhooksConfig();
+      // One-click unsubscribe: the workers' secret, and the suppression list they check (the same file).
+      const unsubscribeSecret = process.env.ONWARD_UNSUBSCRIBE_SECRET;
       const { client, close } = await connectClient(config);
       try {
         await checkSearchAttributes(client, config.TEMPORAL_NAMESPACE);
@@ -55,6 +58,7 @@ export function apiCommand(): Command {
           keys,
           webhooks,
           records: new RecordStore(path.resolve(parsed.data.ONWARD_API_RECORDS)),
+          ...(unsubscribeSecret ? { unsubscribe: { secret: unsubscribeSecret, suppressions: createFileSuppressionList(suppressionFileFrom()) } } : {}),
           logger: true,
           host: parsed.data.ONWARD_API_HOST,
           port: parsed.data.ONWARD_API_PORT,

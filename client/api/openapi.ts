@@ -27,6 +27,7 @@ const errors = (...codes: number[]): Json =>
     ]),
   );
 const idParameter = { name: 'id', in: 'path', required: true, description: 'The rejection id.', schema: { type: 'string' } };
+const tokenParameter = { name: 'token', in: 'query', required: true, description: 'The signed token of the link (the only authority: no API key).', schema: { type: 'string' } };
 const inputSchema = (schema: z.ZodType): Json => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
 /** The OpenAPI 3.1 document served at /openapi.json; test/api checks that it names every route the server has. */
@@ -163,6 +164,22 @@ export function openApiDocument(): Json {
         },
       },
       '/openapi.json': { get: { operationId: 'openapi', summary: 'This document.', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/unsubscribe': {
+        get: {
+          operationId: 'unsubscribe-page',
+          summary: 'The confirmation page of an unsubscribe link (changes nothing; its button POSTs).',
+          security: [],
+          parameters: [tokenParameter],
+          responses: { 200: { description: 'An HTML page with an Unsubscribe button.' }, 400: { description: 'An HTML page: the link is invalid or expired.' } },
+        },
+        post: {
+          operationId: 'unsubscribe',
+          summary: 'One-click unsubscribe (RFC 8058, body `List-Unsubscribe=One-Click`): suppresses the address and opts the sequence out. Idempotent.',
+          security: [],
+          parameters: [tokenParameter],
+          responses: { 200: { description: 'Unsubscribed (also when it already was).', content: json({ type: 'object', properties: { unsubscribed: { type: 'boolean' }, email: { type: 'string' } } }) }, ...errors(400) },
+        },
+      },
       '/health': { get: { operationId: 'health', summary: 'Liveness.', security: [], responses: { 200: { description: 'ok' } } } },
     },
   };

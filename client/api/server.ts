@@ -13,6 +13,7 @@ import { cohortsCsv, cohortsOf } from './outcomes';
 import { RecordStore } from './records';
 import { SequenceService } from './service';
 import { parseOr400 } from './validation';
+import { registerUnsubscribe, type UnsubscribeOptions } from './unsubscribe';
 import { registerWebhooks } from './webhooks';
 
 declare module 'fastify' {
@@ -29,6 +30,8 @@ export interface ApiOptions {
   webhooks?: WebhooksConfig;
   /** The API's own records (ATS links, rejection reasons, webhook event ids); in memory when not given. */
   records?: RecordStore;
+  /** One-click unsubscribe (RFC 8058): without it, /unsubscribe answers 400 "not configured". */
+  unsubscribe?: UnsubscribeOptions;
   /** Log each request (pino, one JSON line each). */
   logger?: boolean;
 }
@@ -137,6 +140,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
 
   registerWebhooks(app, { service, records, config: options.webhooks ?? {} });
+  registerUnsubscribe(app, options.client, options.unsubscribe);
   registerDashboard(app);
   return app;
 }

@@ -9,6 +9,7 @@ import type { WebhooksConfig } from '../../client/ats/common';
 import { ApiKeys } from '../../client/api/keys';
 import { RecordStore } from '../../client/api/records';
 import { startApi } from '../../client/api/server';
+import type { UnsubscribeOptions } from '../../client/api/unsubscribe';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker } from '../../worker/worker';
@@ -42,7 +43,13 @@ export interface ApiHarness {
 
 let runtimeInstalled = false;
 
-export async function startApiHarness(options: { webhooks?: WebhooksConfig } = {}): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  webhooks?: WebhooksConfig;
+  /** One-click unsubscribe; its suppression list is the worker's too. */
+  unsubscribe?: UnsubscribeOptions;
+}
+
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, console: {} } } });
@@ -69,7 +76,7 @@ export async function startApiHarness(options: { webhooks?: WebhooksConfig } = {
       namespace: 'default',
       taskQueue,
       workflowBundle,
-      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test' },
+      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test', ...(options.unsubscribe ? { suppressions: options.unsubscribe.suppressions } : {}) },
     });
     const running = worker.run();
     stops.push(async () => {
@@ -78,7 +85,7 @@ export async function startApiHarness(options: { webhooks?: WebhooksConfig } = {
     });
     const keys = new ApiKeys().addKey('acme', KEYS.acme).addKey('bravo', KEYS.bravo);
     const records = new RecordStore(path.join(mkdtempSync(path.join(tmpdir(), 'onward-api-')), 'records.json'));
-    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, records, port: 0 });
+    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, records, port: 0 });
     stops.push(() => api.close());
     return harness(env, smtp, worker, records, api.url, taskQueue, stopAll);
   } catch (error) {
