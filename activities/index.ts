@@ -1,4 +1,5 @@
 import { createEmailActivities, type EmailDependencies } from './email';
+import { createSuppressionActivities } from './suppression';
 import { createGoogleActivities } from './google';
 import type { GoogleDependencies } from './google/clients';
 
@@ -12,6 +13,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...createEmailActivities(dependencies),
     ...createGoogleActivities(dependencies),
+    ...createSuppressionActivities(dependencies),
   };
 }
 

@@ -101,6 +101,15 @@ export function createMemorySuppressionList(): SuppressionList {
   };
 }
 
+/** The activity a sequence runs when its candidate opts out: their address is never contacted again by any sequence. */
+export function createSuppressionActivities({ suppressions }: { suppressions?: SuppressionList }) {
+  return {
+    async suppressAddress({ email, reason }: { email: string; reason: string }): Promise<void> {
+      await suppressions?.suppress(email, reason);
+    },
+  };
+}
+
 /** Fails the send, without retrying, when the recipient is on the list: the workflow records the step as skipped. */
 export async function refuseSuppressed(suppressions: SuppressionList | undefined, email: string): Promise<void> {
   if (!suppressions || !(await suppressions.isSuppressed(email))) return;

@@ -18,15 +18,14 @@ export interface BenchConfig {
   /** Figure 3: runs of one sequence (median reported), and sequences run concurrently. */
   simulationRuns: number;
   simulationConcurrent: number;
-  /** Figure 4: sequences in flight, and an optional worker cache size to compare with the SDK default. */
+  /** Figure 4: sequences in flight. */
   memorySequences: number;
-  memoryCacheVariant?: number;
-  /** Figure 4: also a worker run with --max-old-space-size=this (MiB); the SDK sizes its cache from it. */
+  /** Figure 4: also the same worker run with --max-old-space-size=this (MiB), the same N. */
   memoryHeapVariant?: number;
-  /** Figure 4: a what-if worker, the product's workflows without zod in the bundle, with this cache size; 0 = none. */
-  memoryWhatIf?: number;
-  /** Figure 4: the what-if worker also runs with --max-old-space-size=this (MiB); 0 = Node's default. */
-  memoryWhatIfHeap?: number;
+  /** Figure 4: also the worker with the SDK's own default cache size (sized from the heap limit), 1000 asleep. */
+  memorySdkCache: boolean;
+  /** Figure 4: also the worker with this maxCachedWorkflows, 1000 asleep. */
+  memoryCacheVariant?: number;
   /** Figure 4: workflows for each diagnostic worker (the skeleton, and the skeleton with the policy module); 0 = none. */
   memoryDiagnostics: number;
   /** Figure 4: also measure the idle worker that bundles its workflows at start (no prebuilt bundle). */
@@ -49,6 +48,7 @@ const SMOKE: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   simulationRuns: 1,
   simulationConcurrent: 3,
   memorySequences: 60,
+  memorySdkCache: false,
   memoryDiagnostics: 0,
   memorySourceBundle: false,
   emails: 60,
@@ -66,10 +66,8 @@ const FULL: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   simulationRuns: 3,
   simulationConcurrent: 50,
   memorySequences: 5000,
-  memoryCacheVariant: 100,
-  memoryHeapVariant: 320,
-  memoryWhatIf: 100,
-  memoryWhatIfHeap: 256,
+  memoryHeapVariant: 256,
+  memorySdkCache: true,
   memoryDiagnostics: 1000,
   memorySourceBundle: true,
   emails: 2000,
@@ -104,10 +102,9 @@ Environment (defaults full / smoke):
   BENCH_SIMULATION_RUNS=3/1         figure 3: runs of one sequence (the median is the figure)
   BENCH_SIMULATION_CONCURRENT=50/3  figure 3: sequences at once
   BENCH_MEMORY_SEQUENCES=5000/60    figure 4: sequences in flight
-  BENCH_MEMORY_CACHE_VARIANT=100/0  figure 4: also a worker with this maxCachedWorkflows, 1000 asleep (0 = none)
-  BENCH_MEMORY_HEAP_VARIANT=320/0   figure 4: also a worker with --max-old-space-size=MiB, 1000 asleep (0 = none)
-  BENCH_MEMORY_WHAT_IF=100/0        figure 4: what-if worker without zod in the bundle, this cache size (0 = none)
-  BENCH_MEMORY_WHAT_IF_HEAP=256/0   figure 4: ... and with --max-old-space-size=MiB (0 = Node's default)
+  BENCH_MEMORY_HEAP_VARIANT=256/0   figure 4: also the worker with --max-old-space-size=MiB (0 = none)
+  BENCH_MEMORY_SDK_CACHE=1/0        figure 4: also the worker with the SDK's default cache, 1000 asleep
+  BENCH_MEMORY_CACHE_VARIANT=0/0    figure 4: also the worker with this maxCachedWorkflows, 1000 asleep (0 = none)
   BENCH_MEMORY_DIAGNOSTICS=1000/0   figure 4: workflows for the skeleton workers (0 = none)
   BENCH_MEMORY_SOURCE_BUNDLE=1/0    figure 4: also the idle worker that bundles at start
   BENCH_EMAILS=2000/60              figure 5: messages per variant
@@ -139,8 +136,6 @@ export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = proc
   out ??= mode === 'smoke' ? path.join(os.tmpdir(), 'onward-bench-smoke.json') : 'bench/results.json';
   const defaults = mode === 'smoke' ? SMOKE : FULL;
   const cacheVariant = whole(environment, 'BENCH_MEMORY_CACHE_VARIANT', defaults.memoryCacheVariant ?? 0, 0);
-  const whatIf = whole(environment, 'BENCH_MEMORY_WHAT_IF', defaults.memoryWhatIf ?? 0, 0);
-  const whatIfHeap = whole(environment, 'BENCH_MEMORY_WHAT_IF_HEAP', defaults.memoryWhatIfHeap ?? 0, 0);
   const heapVariant = whole(environment, 'BENCH_MEMORY_HEAP_VARIANT', defaults.memoryHeapVariant ?? 0, 0);
   return {
     mode,
@@ -155,8 +150,7 @@ export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = proc
     memorySequences: whole(environment, 'BENCH_MEMORY_SEQUENCES', defaults.memorySequences),
     memoryCacheVariant: cacheVariant > 0 ? cacheVariant : undefined,
     memoryHeapVariant: heapVariant > 0 ? heapVariant : undefined,
-    memoryWhatIf: whatIf > 0 ? whatIf : undefined,
-    memoryWhatIfHeap: whatIfHeap > 0 ? whatIfHeap : undefined,
+    memorySdkCache: flag(environment, 'BENCH_MEMORY_SDK_CACHE', defaults.memorySdkCache),
     memoryDiagnostics: whole(environment, 'BENCH_MEMORY_DIAGNOSTICS', defaults.memoryDiagnostics, 0),
     memorySourceBundle: flag(environment, 'BENCH_MEMORY_SOURCE_BUNDLE', defaults.memorySourceBundle),
     emails: whole(environment, 'BENCH_EMAILS', defaults.emails),

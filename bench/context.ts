@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import webpack from 'webpack';
 import { serverExecutable } from '../client/temporal-binaries';
 import { rejectionDocument } from '../test/helpers/fixtures';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../workflows/definitions';
@@ -13,13 +12,15 @@ import type { BenchConfig } from './config';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { childProcesses, now, processMemory, progress, round } from './util';
 
-export type BundleName = 'onward' | 'onward-without-zod' | 'bench' | 'bench-schemas';
+export type BundleName = 'onward' | 'bench' | 'bench-schemas';
 
 export interface Bundle {
   code: string;
   path: string;
   bytes: number;
   buildMs: number;
+  /** zod's modules are in the bundle (evaluated once per workflow: see figure 4). */
+  containsZod: boolean;
 }
 
 /** What the figures share: the parameters, one dev server, the workflow bundles, one SMTP sink. */
@@ -64,8 +65,7 @@ export class BenchContext {
 
   /**
    * The product's workflow bundle (workflows/index.ts, what the Onward worker registers), the bench's
-   * (bench/workflows.ts), the bench's plus the product's policy module (bench/workflows-with-schemas.ts), or a
-   * what-if: the product's with workflows/policy.ts replaced by bench/shims/policy-without-zod.ts.
+   * (bench/workflows.ts), or the bench's plus the product's policy module (bench/workflows-with-schemas.ts).
    */
   async bundle(which: BundleName): Promise<Bundle> {
     const existing = this.bundles.get(which);
@@ -73,35 +73,21 @@ export class BenchContext {
     const began = now();
     const entries: Record<BundleName, string> = {
       onward: require.resolve('../workflows'),
-      'onward-without-zod': require.resolve('../workflows'),
       bench: require.resolve('./workflows'),
       'bench-schemas': require.resolve('./workflows-with-schemas'),
     };
     const workflowsPath = entries[which];
-    const shim = require.resolve('./shims/policy-without-zod');
-    const { code } = await bundleWorkflowCode({
-      workflowsPath,
-      logger: new DefaultLogger('WARN'),
-      ...(which === 'onward-without-zod'
-        ? {
-            webpackConfigHook: (webpackConfig: webpack.Configuration) => ({
-              ...webpackConfig,
-              plugins: [...(webpackConfig.plugins ?? []), new webpack.NormalModuleReplacementPlugin(/^\.\/policy$/, shim)],
-            }),
-          }
-        : {}),
-    });
-    if (which === 'onward-without-zod' && code.includes('node_modules/zod/')) throw new Error('the onward-without-zod bundle still contains zod');
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
     const file = path.join(this.directory, `${which}-workflow-bundle.js`);
     writeFileSync(file, code);
-    const bundle = { code, path: file, bytes: Buffer.byteLength(code), buildMs: round(now() - began) };
+    const bundle = { code, path: file, bytes: Buffer.byteLength(code), buildMs: round(now() - began), containsZod: code.includes('node_modules/zod/') };
     this.bundles.set(which, bundle);
     progress(`bundled the ${which} workflows: ${Math.round(bundle.bytes / 1024)} KiB in ${Math.round(bundle.buildMs)} ms`);
     return bundle;
   }
 
-  bundleInfo(): Record<string, { bytes: number; buildMs: number }> {
-    return Object.fromEntries([...this.bundles].map(([name, { bytes, buildMs }]) => [name, { bytes, buildMs }]));
+  bundleInfo(): Record<string, { bytes: number; buildMs: number; containsZod: boolean }> {
+    return Object.fromEntries([...this.bundles].map(([name, { bytes, buildMs, containsZod }]) => [name, { bytes, buildMs, containsZod }]));
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,12 @@
 // A worker in its own process, so that the bench can read its RSS from the outside (figure 4) and it does not
-// share the event loop of the process that measures. `onward` runs the product worker exactly as
-// createOnwardWorker builds it; `bench` runs the bench worker (bench/workflows.ts, separate task queue).
+// share the event loop of the process that measures. `onward` runs the product worker as `onward worker` builds
+// it (createOnwardWorker with the tuning its configuration gives by default); `bench` runs the bench worker
+// (bench/workflows.ts, separate task queue).
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { loadTemplates } from '../activities/templates';
-import { createOnwardWorker } from '../worker/worker';
+import { readWorkerConfig } from '../worker/config';
+import { createOnwardWorker, workerTuning } from '../worker/worker';
 import { BenchChild, exitWithParent, serveRequests } from './children';
 
 export interface WorkerProcessOptions {
@@ -16,8 +18,11 @@ export interface WorkerProcessOptions {
   bundlePath?: string;
   /** Onward only: where its emails go. */
   smtpUrl?: string;
-  /** A workflow cache size instead of the SDK default (for a proposal; the product's default is not changed). */
-  maxCachedWorkflows?: number;
+  /**
+   * A workflow cache size instead of the default (the product's configured default for `onward`, the SDK's for
+   * `bench`); 'sdk-default' gives the Onward worker the SDK's own default (sized from the heap limit).
+   */
+  maxCachedWorkflows?: number | 'sdk-default';
   /** Run the process with --max-old-space-size (the SDK sizes its default workflow cache from the heap limit). */
   heapLimitMb?: number;
 }
@@ -70,13 +75,25 @@ async function runWorkerProcess(options: WorkerProcessOptions): Promise<void> {
   const mailer = options.kind === 'onward' ? createSmtpMailer(options.smtpUrl ?? 'smtp://127.0.0.1:25') : undefined;
   let worker: Worker;
   if (mailer) {
+    // The tuning `onward worker` applies when nothing is configured (worker/config.ts defaults), then the variant's.
+    const tuning = workerTuning(
+      readWorkerConfig({
+        TEMPORAL_ADDRESS: options.address,
+        TEMPORAL_NAMESPACE: options.namespace,
+        ONWARD_TASK_QUEUE: options.taskQueue,
+        SMTP_URL: options.smtpUrl ?? 'smtp://127.0.0.1:25',
+        ONWARD_FROM: 'onward@bench.onward.test',
+      }),
+    );
+    if (options.maxCachedWorkflows === 'sdk-default') delete tuning.maxCachedWorkflows;
+    else if (options.maxCachedWorkflows !== undefined) tuning.maxCachedWorkflows = options.maxCachedWorkflows;
     worker = await createOnwardWorker({
       connection,
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@bench.onward.test' },
       ...(options.bundlePath ? { workflowBundle: { codePath: options.bundlePath } } : {}),
-      ...(options.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: options.maxCachedWorkflows } } : {}),
+      tuning,
     });
   } else {
     if (!options.bundlePath) throw new Error('the bench worker needs a prebuilt bundle');
@@ -86,7 +103,7 @@ async function runWorkerProcess(options: WorkerProcessOptions): Promise<void> {
       taskQueue: options.taskQueue,
       workflowBundle: { codePath: options.bundlePath },
       activities: { benchSend: (_key: string): Promise<void> => Promise.resolve() },
-      ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+      ...(typeof options.maxCachedWorkflows === 'number' ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     });
   }
   const running = worker.run();

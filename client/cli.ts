@@ -14,6 +14,7 @@ import { googleCommand } from './google-auth';
 import { formatPreview, previewLines } from './preview';
 import { readRejectionFile } from './rejection-file';
 import { isStage, listSequences, sequenceStatus, startSequence } from './sequences';
+import { suppressionCommand } from './suppressions';
 
 /** Runs `work` with a connected client, and closes the connection afterwards. */
 async function withClient<T>(work: (client: Awaited<ReturnType<typeof connectClient>>['client'], taskQueue: string) => Promise<T>): Promise<T> {
@@ -180,6 +181,7 @@ export function buildProgram(): Command {
   program.addCommand(apiCommand());
   program.addCommand(importCommand());
   program.addCommand(googleCommand());
+  program.addCommand(suppressionCommand());
 
   program
     .command('schema')

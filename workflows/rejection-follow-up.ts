@@ -34,6 +34,8 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
   ]);
 
   if (sequence.ending === 'hired') await congratulate(sequence);
+  // Sequences that opted out before this shipped stay as they were (replay-safe).
+  if (sequence.ending === 'opted-out' && patched('opt-out-suppresses')) await sequence.suppressCandidate();
   return sequence.outcome();
 }
 

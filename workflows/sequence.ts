@@ -34,7 +34,7 @@ import type {
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { sendEmail, composeEmail } = proxyActivities<Activities>({
+const { sendEmail, composeEmail, suppressAddress } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   // An SMTP outage is retried with backoff for two days before the message is recorded as failed.
   scheduleToCloseTimeout: '2 days',
@@ -636,6 +636,17 @@ export class Sequence {
       entry.status = 'cancelled';
       entry.note = `sequence ${this.ending}`;
       delete entry.draft;
+    }
+  }
+
+  /** An opt-out holds for every sequence: the candidate's address goes on the suppression list. */
+  async suppressCandidate(): Promise<void> {
+    try {
+      await suppressAddress({ email: this.rejection.candidate.email, reason: `opted out of ${this.sequenceId}` });
+      this.note('the candidate\'s address is on the suppression list');
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      this.note(`adding the candidate to the suppression list failed: ${messageOf(error)}`);
     }
   }
 

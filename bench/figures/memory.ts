@@ -1,9 +1,10 @@
 // Figure 4: the Onward worker's RSS (its own process, read from /proc) idle, then with N sequences in flight,
 // each asleep in its grieving wait (rejected a moment ago: the supportive note waits for tomorrow's window).
-// The worker is built by createOnwardWorker with the product's defaults and a prebuilt bundle (as the container
-// image runs it). Diagnostics, same method: the same worker with a smaller workflow cache; the bench worker
-// with the skeleton workflow (what a minimal sleeping workflow costs); the skeleton with the product's policy
-// module in its bundle; the idle worker that bundles at start; and what the tsx loader adds to any process.
+// The worker is the one `onward worker` runs: createOnwardWorker with the tuning its configuration gives by
+// default, and a prebuilt bundle (as the container image runs it). Variants, same method: with a V8 heap limit;
+// with the SDK's own cache size; diagnostics: the bench worker with the skeleton workflow (what a minimal sleeping
+// workflow costs), the skeleton with the product's policy module (zod) in its bundle, the idle worker that
+// bundles at start, and what the tsx loader (the bench runs TypeScript) adds to any process.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -62,14 +63,15 @@ interface Variant {
   kind: 'onward' | 'bench';
   bundle: BundleName;
   sequences: number;
-  maxCachedWorkflows?: number;
+  maxCachedWorkflows?: number | 'sdk-default';
   heapLimitMb?: number;
 }
 
 interface MemoryRun {
   label: string;
+  kind: Variant['kind'];
   bundle: BundleName;
-  maxCachedWorkflows: number | 'SDK default';
+  maxCachedWorkflows: number | 'sdk-default' | 'default';
   heapLimitMb: number | 'Node default';
   sequences: number;
   idleRssMb: number;
@@ -152,8 +154,9 @@ async function measureWorker(context: BenchContext, variant: Variant): Promise<M
     progress(`figure 4 (${variant.label}): RSS ${fmt(mb(loaded.rss))} MiB (peak ${fmt(mb(peakRss))}), ${cached} workflows cached`);
     return {
       label: variant.label,
+      kind: variant.kind,
       bundle: variant.bundle,
-      maxCachedWorkflows: variant.maxCachedWorkflows ?? 'SDK default',
+      maxCachedWorkflows: variant.maxCachedWorkflows ?? 'default',
       heapLimitMb: variant.heapLimitMb ?? 'Node default',
       sequences: inputs.length,
       idleRssMb: mb(idle.rss),
@@ -209,53 +212,52 @@ export async function workerMemory(context: BenchContext): Promise<FigureResult>
   const { config } = context;
   await context.dev();
   const serverBefore = context.devServerMemory();
-  const main = await measureWorker(context, { label: 'default', kind: 'onward', bundle: 'onward', sequences: config.memorySequences });
-  const cacheVariant = config.memoryCacheVariant
-    ? await measureWorker(context, {
-        label: `cache-${config.memoryCacheVariant}`,
-        kind: 'onward',
-        bundle: 'onward',
-        maxCachedWorkflows: config.memoryCacheVariant,
-        sequences: Math.min(config.memorySequences, 1000),
-      })
-    : undefined;
-  const heapVariant = config.memoryHeapVariant
-    ? await measureWorker(context, { label: `heap-${config.memoryHeapVariant}mb`, kind: 'onward', bundle: 'onward', heapLimitMb: config.memoryHeapVariant, sequences: Math.min(config.memorySequences, 1000) })
-    : undefined;
-  // Diagnostics: a failure here is recorded, and does not lose the figure.
-  const diagnosticErrors: string[] = [];
-  const diagnostic = async (variant: Variant): Promise<MemoryRun[]> => {
+  const main = await measureWorker(context, { label: 'onward-worker', kind: 'onward', bundle: 'onward', sequences: config.memorySequences });
+
+  // Variants and diagnostics: a failure here is recorded, and does not lose the figure.
+  const errors: string[] = [];
+  const optional = async (variant: Variant): Promise<MemoryRun | undefined> => {
     try {
-      return [await measureWorker(context, variant)];
+      return await measureWorker(context, variant);
     } catch (error) {
-      progress(`figure 4 (${variant.label}) failed: ${error instanceof Error ? error.message : String(error)}`);
-      diagnosticErrors.push(`${variant.label}: ${error instanceof Error ? error.message : String(error)}`);
-      return [];
+      const message = error instanceof Error ? error.message : String(error);
+      progress(`figure 4 (${variant.label}) failed: ${message}`);
+      errors.push(`${variant.label}: ${message}`);
+      return undefined;
     }
   };
-  const whatIf = config.memoryWhatIf
-    ? await diagnostic({
-        label: `without-zod-cache-${config.memoryWhatIf}${config.memoryWhatIfHeap ? `-heap-${config.memoryWhatIfHeap}mb` : ''}`,
-        kind: 'onward',
-        bundle: 'onward-without-zod',
-        maxCachedWorkflows: config.memoryWhatIf,
-        heapLimitMb: config.memoryWhatIfHeap,
-        sequences: config.memorySequences,
-      })
-    : [];
-  const diagnostics =
+  const fewer = Math.min(config.memorySequences, 1000);
+  const heapVariant = config.memoryHeapVariant
+    ? await optional({ label: `heap-${config.memoryHeapVariant}mb`, kind: 'onward', bundle: 'onward', heapLimitMb: config.memoryHeapVariant, sequences: config.memorySequences })
+    : undefined;
+  const sdkCache = config.memorySdkCache ? await optional({ label: 'sdk-default-cache', kind: 'onward', bundle: 'onward', maxCachedWorkflows: 'sdk-default', sequences: fewer }) : undefined;
+  const cacheVariant = config.memoryCacheVariant
+    ? await optional({ label: `cache-${config.memoryCacheVariant}`, kind: 'onward', bundle: 'onward', maxCachedWorkflows: config.memoryCacheVariant, sequences: fewer })
+    : undefined;
+  const diagnostics = (
     config.memoryDiagnostics > 0
       ? [
-          ...(await diagnostic({ label: 'skeleton', kind: 'bench', bundle: 'bench', sequences: config.memoryDiagnostics })),
-          ...(await diagnostic({ label: 'skeleton-with-policy-module', kind: 'bench', bundle: 'bench-schemas', sequences: config.memoryDiagnostics })),
+          await optional({ label: 'skeleton', kind: 'bench', bundle: 'bench', sequences: config.memoryDiagnostics }),
+          await optional({ label: 'skeleton-with-policy-module', kind: 'bench', bundle: 'bench-schemas', sequences: config.memoryDiagnostics }),
         ]
-      : [];
+      : []
+  ).filter((run): run is MemoryRun => run !== undefined);
   const source = config.memorySourceBundle ? await idleSourceWorker(context) : undefined;
   const tsx = await tsxOverhead();
   const serverAfter = context.devServerMemory();
 
   const ratio = ratioOf(main.loadedRssMb, main.idleRssMb);
   const withinTarget = main.loadedRssMb <= TARGET_MB && main.peakRssMb <= TARGET_MB;
+  const variantRow = (run: MemoryRun, label: string): FigureResult['rows'][number] => ({
+    figure: '4',
+    measure: `  ${label}, ${run.sequences} asleep: RSS / peak MiB; cached`,
+    onward: `${fmt(run.loadedRssMb)} / ${fmt(run.peakRssMb)}; ${run.cached}`,
+    baseline: `${fmt(run.idleRssMb)} (idle)`,
+    ratio: fmt(ratioOf(run.loadedRssMb, run.idleRssMb), 2),
+    target: `<= ${TARGET_MB} MB`,
+    met: met(run.loadedRssMb <= TARGET_MB && run.peakRssMb <= TARGET_MB),
+  });
+  const skeleton = diagnostics.find((run) => run.label === 'skeleton');
   const rows: FigureResult['rows'] = [
     {
       figure: '4',
@@ -268,8 +270,8 @@ export async function workerMemory(context: BenchContext): Promise<FigureResult>
     },
     {
       figure: '4',
-      measure: '  peak RSS, MiB; workflows cached; KiB per cached workflow',
-      onward: `${fmt(main.peakRssMb)}; ${main.cached}; ${fmt(main.perCachedWorkflowKb, 0)}`,
+      measure: '  peak RSS, MiB; workflows cached',
+      onward: `${fmt(main.peakRssMb)}; ${main.cached}`,
       baseline: '',
       ratio: fmt(ratioOf(main.peakRssMb, main.idleRssMb), 2),
       target: `<= ${TARGET_MB} MB`,
@@ -279,52 +281,20 @@ export async function workerMemory(context: BenchContext): Promise<FigureResult>
       figure: '4',
       measure: '  sequences taken to sleep per second (first task each)',
       onward: fmt(main.asleepPerSecond),
-      baseline: diagnostics[0] ? `${fmt(diagnostics[0].asleepPerSecond)} (skeleton)` : '',
-      ratio: diagnostics[0] ? fmt(ratioOf(main.asleepPerSecond, diagnostics[0].asleepPerSecond), 2) : '',
+      baseline: skeleton ? `${fmt(skeleton.asleepPerSecond)} (skeleton)` : '',
+      ratio: skeleton ? fmt(ratioOf(main.asleepPerSecond, skeleton.asleepPerSecond), 2) : '',
       target: '',
       met: '',
     },
-    ...(cacheVariant
-      ? [
-          {
-            figure: '4',
-            measure: `  maxCachedWorkflows=${cacheVariant.maxCachedWorkflows}, ${cacheVariant.sequences} asleep: RSS / peak MiB`,
-            onward: `${fmt(cacheVariant.loadedRssMb)} / ${fmt(cacheVariant.peakRssMb)}`,
-            baseline: `${fmt(cacheVariant.idleRssMb)} (idle)`,
-            ratio: fmt(ratioOf(cacheVariant.loadedRssMb, cacheVariant.idleRssMb), 2),
-            target: `<= ${TARGET_MB} MB`,
-            met: met(cacheVariant.peakRssMb <= TARGET_MB),
-          },
-        ]
-      : []),
-    ...(heapVariant
-      ? [
-          {
-            figure: '4',
-            measure: `  --max-old-space-size=${heapVariant.heapLimitMb} (SDK cache ${heapVariant.cached}), ${heapVariant.sequences} asleep: RSS / peak MiB`,
-            onward: `${fmt(heapVariant.loadedRssMb)} / ${fmt(heapVariant.peakRssMb)}`,
-            baseline: `${fmt(heapVariant.idleRssMb)} (idle)`,
-            ratio: fmt(ratioOf(heapVariant.loadedRssMb, heapVariant.idleRssMb), 2),
-            target: `<= ${TARGET_MB} MB`,
-            met: met(heapVariant.peakRssMb <= TARGET_MB),
-          },
-        ]
-      : []),
-    ...whatIf.map((run) => ({
+    ...(heapVariant ? [variantRow(heapVariant, `--max-old-space-size=${heapVariant.heapLimitMb}`)] : []),
+    ...(sdkCache ? [variantRow(sdkCache, "the SDK's default cache (createOnwardWorker without tuning)")] : []),
+    ...(cacheVariant ? [variantRow(cacheVariant, `maxCachedWorkflows=${cacheVariant.maxCachedWorkflows}`)] : []),
+    ...[...(sdkCache ? [sdkCache] : []), ...diagnostics].map((run) => ({
       figure: '4',
-      measure: `  what-if: zod out of the bundle + maxCachedWorkflows=${run.maxCachedWorkflows}${typeof run.heapLimitMb === 'number' ? ` + --max-old-space-size=${run.heapLimitMb}` : ''}, ${run.sequences} asleep: RSS / peak MiB`,
-      onward: `${fmt(run.loadedRssMb)} / ${fmt(run.peakRssMb)}`,
-      baseline: `${fmt(run.idleRssMb)} (idle)`,
-      ratio: fmt(ratioOf(run.loadedRssMb, run.idleRssMb), 2),
-      target: `<= ${TARGET_MB} MB`,
-      met: met(run.peakRssMb <= TARGET_MB),
-    })),
-    ...diagnostics.map((run) => ({
-      figure: '4',
-      measure: `  diagnostic: ${run.label} (${run.bundle} bundle), ${run.sequences} asleep: RSS MiB; KiB per cached workflow`,
-      onward: '',
-      baseline: `${fmt(run.loadedRssMb)}; ${fmt(run.perCachedWorkflowKb, 0)}`,
-      ratio: fmt(ratioOf(main.perCachedWorkflowKb, run.perCachedWorkflowKb), 2),
+      measure: `  diagnostic: ${run.label === 'sdk-default-cache' ? 'Onward' : run.label} (${run.bundle} bundle), KiB per cached workflow`,
+      onward: run.kind === 'onward' ? fmt(run.perCachedWorkflowKb, 0) : '',
+      baseline: run.kind === 'onward' ? '' : fmt(run.perCachedWorkflowKb, 0),
+      ratio: '',
       target: '',
       met: '' as const,
     })),
@@ -337,14 +307,16 @@ export async function workerMemory(context: BenchContext): Promise<FigureResult>
     data: {
       sequences: config.memorySequences,
       targetMb: TARGET_MB,
+      worker: "createOnwardWorker with workerTuning(readWorkerConfig()) defaults, as `onward worker` runs it, and a prebuilt bundle",
       idleRssMb: main.idleRssMb,
       loadedRssMb: main.loadedRssMb,
       peakRssMb: main.peakRssMb,
+      cached: main.cached,
       ratio,
       met: withinTarget,
       note: 'RSS of the worker process from /proc/<pid>/status (VmRSS, peak VmHWM); the worker runs from TypeScript through the tsx loader (see tsxLoader)',
-      runs: [main, ...(cacheVariant ? [cacheVariant] : []), ...(heapVariant ? [heapVariant] : []), ...whatIf, ...diagnostics],
-      diagnosticErrors,
+      runs: [main, ...(heapVariant ? [heapVariant] : []), ...(sdkCache ? [sdkCache] : []), ...(cacheVariant ? [cacheVariant] : []), ...diagnostics],
+      errors,
       bundledAtStart: source ?? null,
       tsxLoader: tsx,
       devServerRssMb: { before: serverBefore ? mb(serverBefore.rss) : null, after: serverAfter ? mb(serverAfter.rss) : null, peak: serverAfter ? mb(serverAfter.peakRss) : null },

@@ -27,6 +27,12 @@ const ZONE = 'Europe/London';
 const HOUR = 3_600_000;
 const FEEDBACK = { text: 'Go deeper on system design trade-offs, and quantify the impact of your past projects.', from: 'Grace Hopper' };
 
+/** A day after the last planned moment of a sequence: every run of it has finished by then. */
+function endOf(input: SequenceInput | undefined): number {
+  if (!input) throw new Error('no sequence');
+  return Math.max(...previewSequence(input.rejection, input.policy).map((entry) => entry.at)) + 24 * HOUR;
+}
+
 /** The planned schedule of a sequence as skeleton steps: the same moments, the same messages. */
 export function skeletonSteps(input: SequenceInput): SkeletonStep[] {
   return previewSequence(input.rejection, input.policy).map((entry) => {
@@ -70,9 +76,10 @@ function historyFigures(history: temporal.api.history.v1.IHistory): HistoryFigur
 /**
  * One time-skipping server with the Onward worker (createOnwardWorker, mail to the sink) and the bench worker.
  * Time is locked except while the bench skips it on purpose: sequences are started with time locked (so every
- * one of a batch starts at the same moment), then time is unlocked once for the whole batch. The bench has its
- * own client connection with gentle keepalive: the SDK's default 30 s pings make the test server answer
- * "too many pings" (GOAWAY), and a lock/unlock call retried after that leaves time locked for good.
+ * one of a batch starts at the same moment), then the clock is skipped once for the whole batch, to a day after
+ * its last planned moment (see finish). The bench has its own client connection with gentle keepalive and no
+ * retries: the SDK's default 30 s pings make the test server answer "too many pings" (GOAWAY), and a time-skipping
+ * call retried after that is counted twice by the server, which leaves time locked for good.
  */
 export class TimeSkipping {
   private constructor(
@@ -139,13 +146,22 @@ export class TimeSkipping {
     if (remaining > 0) await this.connection.testService.unlockTimeSkippingWithSleep({ duration: msToTs(remaining) });
   }
 
-  /** Lets time skip freely while `work` runs (e.g. waiting for results), then locks it again. */
-  async skipping<T>(work: () => Promise<T>): Promise<T> {
-    await this.connection.testService.unlockTimeSkipping({});
+  /**
+   * Skips the clock to `end` (a day after the last planned moment of the sequences just started: they have all
+   * finished by then), then takes their results with time locked. Time is never left to skip freely: once every
+   * workflow has finished, the test server jumps to its next pending timer, years away, and a later run's
+   * rejection date would be out of range.
+   */
+  async finish<T>(end: number, results: () => Promise<T>): Promise<T> {
+    await this.advanceUntil(end);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the workflows had not finished by ${new Date(end).toISOString()} (simulated)`)), 60_000);
+    });
     try {
-      return await work();
+      return await Promise.race([results(), timeout]);
     } finally {
-      await this.connection.testService.lockTimeSkipping({});
+      clearTimeout(timer);
     }
   }
 
@@ -167,7 +183,7 @@ export class TimeSkipping {
     const inputs = ids.map((id) => this.input(id, rejectedAt));
     const began = now();
     const started = await Promise.all(inputs.map((input) => startSequence(this.client, ONWARD_QUEUE, input)));
-    const outcomes = await this.skipping(() =>
+    const outcomes = await this.finish(endOf(inputs[0]), () =>
       Promise.all(started.map(({ workflowId }) => this.client.workflow.getHandle(workflowId).result() as Promise<SequenceOutcome>)),
     );
     return { ms: round(now() - began), outcomes, workflowIds: inputs.map((input) => `rejection-${input.rejection.id}`) };
@@ -177,8 +193,13 @@ export class TimeSkipping {
     const steps = skeletonSteps(this.input('skeleton', rejectedAt));
     const began = now();
     const handles = await Promise.all(ids.map((id) => this.client.workflow.start('benchSkeleton', { taskQueue: SKELETON_QUEUE, workflowId: id, args: [steps] })));
-    const sent = await this.skipping(() => Promise.all(handles.map((handle) => handle.result() as Promise<number>)));
+    const sent = await this.finish(endOf(this.input('skeleton', rejectedAt)), () => Promise.all(handles.map((handle) => handle.result() as Promise<number>)));
     return { ms: round(now() - began), sent, workflowIds: ids };
+  }
+
+  /** The simulated clock, for the record. */
+  async clock(): Promise<string> {
+    return new Date(await this.currentTimeMs()).toISOString();
   }
 
   async history(workflowId: string): Promise<HistoryFigures> {
@@ -258,6 +279,7 @@ export async function simulationSpeed(context: BenchContext, ts: TimeSkipping): 
       target: '< 2000 ms for one',
       met: oneMs < 2000,
       historyWithoutFeedback: { onward: noFeedbackHistory, skeleton: noFeedbackSkeleton },
+      simulatedClockAfter: await ts.clock(),
     },
   };
 }
@@ -292,7 +314,7 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
     await ts.advanceUntil(requestAt + HOUR);
     await waitFor('the feedback request', async () => ((await handle.query(statusQuery)).feedback.state === 'waiting' ? true : undefined), 30_000, 20);
     await handle.executeUpdate(feedbackUpdate, { args: [FEEDBACK] });
-    const outcome = (await ts.skipping(() => handle.result())) as SequenceOutcome;
+    const outcome = (await ts.finish(endOf(input), () => handle.result())) as SequenceOutcome;
     const status = await handle.query(statusQuery);
     if (outcome.stage !== 'completed' || outcome.failed > 0 || status.feedback.state !== 'received') {
       throw new Error(`unexpected end: ${JSON.stringify(outcome)}, feedback ${status.feedback.state}`);
@@ -309,7 +331,7 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
     await ts.advanceUntil(requestedAt + HOUR);
     await sleep(100);
     await handle.executeUpdate(feedbackUpdate, { args: [FEEDBACK] });
-    const sent = (await ts.skipping(() => handle.result())) as number;
+    const sent = (await ts.finish(endOf(input), () => handle.result())) as number;
     return { ...(await ts.history(workflowId)), workflowId, sent };
   };
 
@@ -348,6 +370,7 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
       ratio,
       target: '<= 150 events',
       met: onward.events <= 150,
+      simulatedClockAfter: await ts.clock(),
     },
   };
 }

@@ -119,6 +119,14 @@ describe('onward CLI against a Temporal dev server', () => {
     await expect(env.client.workflow.getHandle(workflowIdFor('cli-e2e-invalid')).describe()).rejects.toThrow(/not found/i);
   });
 
+  it('keeps the suppression list: add, check, remove (case-insensitive)', async () => {
+    const file = { ONWARD_SUPPRESSION_FILE: path.join(directory, 'suppressions.json') };
+    expect((await runCli(['suppression', 'add', 'Opted.Out@example.com', '--reason', 'asked by phone'], file)).stdout).toContain('suppressed');
+    expect((await runCli(['suppression', 'check', 'opted.out@EXAMPLE.com'], file)).stdout).toContain('opted.out@EXAMPLE.com: suppressed');
+    await runCli(['suppression', 'remove', 'opted.out@example.com'], file);
+    expect((await runCli(['suppression', 'check', 'Opted.Out@example.com'], file)).stdout).toContain('not suppressed');
+  });
+
   it('says clearly when the server is unreachable', async () => {
     const result = await runCli(['status', 'cli-e2e-1'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(result.code).toBe(1);

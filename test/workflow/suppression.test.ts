@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createMemorySuppressionList } from '../../activities/suppression';
 import { verifyUnsubscribeToken } from '../../activities/unsubscribe-token';
+import { optOutUpdate } from '../../workflows/definitions';
 import { useTimeSkipping, type Delivered } from '../helpers/time-skipping';
 
 const SECRET = 'workflow-test-unsubscribe-secret-0123456789';
@@ -63,5 +64,27 @@ describe('the suppression list and List-Unsubscribe', () => {
     const toOthers = sequence.mails().filter((mail) => !mail.to.includes(candidate));
     expect(toOthers.length).toBeGreaterThan(0);
     for (const mail of toOthers) expect(header(mail, 'List-Unsubscribe'), mail.step).toBeUndefined();
+  });
+
+  test('an opt-out holds for every sequence: the candidate is put on the suppression list, and a second sequence sends her nothing', async () => {
+    const { advanceTo, start } = harness();
+    await advanceTo(1, '14:00', 'Europe/London');
+    const candidate = { name: 'Mary Jackson', email: 'mary@example.com', timezone: 'Europe/London' };
+    const first = await start({ id: 'ts-opt-out-first', document: { candidate } });
+    expect(await suppressions.isSuppressed(candidate.email)).toBe(false);
+    await first.handle.executeUpdate(optOutUpdate, { args: [{ reason: 'asked to stop' }] });
+    expect((await first.handle.result()).stage).toBe('opted-out');
+    expect(await suppressions.isSuppressed(candidate.email)).toBe(true);
+    expect((await first.status()).log.map((line) => line.event)).toContain("the candidate's address is on the suppression list");
+
+    // Another rejection of the same candidate: everything to her is skipped, the interviewers still hear from her.
+    const second = await start({ id: 'ts-opt-out-second', document: { candidate }, policy: { checkInCount: 1, touchpointsAfter: [] } });
+    await second.handle.result();
+    const status = await second.status();
+    const toHer = status.timeline.filter((entry) => entry.to === candidate.email);
+    expect(toHer.length).toBeGreaterThan(0);
+    for (const entry of toHer) expect([entry.key, entry.status, entry.note]).toEqual([entry.key, 'skipped', 'the recipient opted out']);
+    expect(second.mails().filter((mail) => mail.to.includes(candidate.email))).toEqual([]);
+    expect(status.timeline.some((entry) => entry.to !== candidate.email && entry.status === 'sent')).toBe(true);
   });
 });
