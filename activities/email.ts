@@ -72,12 +72,12 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
 
     /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
     async sendEmail(request: EmailRequest): Promise<SentEmail> {
+      await refuseSuppressed(suppressions, request.to.email);
       const messageId = messageIdFor(request.sequenceId, request.key, domain);
       const rendered = renderRequest(templates, request);
       const { subject, text, html } = rendered;
       const icalEvent = invitationFor(request, rendered, fromAddress, domain);
       const listHeaders = unsubscribe && isToCandidate(request) ? unsubscribeHeaders(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : {};
-      await refuseSuppressed(suppressions, request.to.email);
       let report;
       try {
         report = await mailer.send({

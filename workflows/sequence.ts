@@ -56,14 +56,17 @@ export interface CheckInCalendar {
 }
 const NO_CALENDAR: CheckInCalendar = { removeFrom: () => Promise.resolve() };
 
+/** What an activity failure is about: its cause (the activity's own error), else the error itself. */
+const causeOf = (error: unknown): unknown => (error instanceof Error && error.cause instanceof Error ? error.cause : error);
+
 /** The type of the ApplicationFailure an activity failed with, if any. */
 const failureType = (error: unknown): string | undefined => {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const cause = causeOf(error);
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 };
 
 const messageOf = (error: unknown): string => {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const cause = causeOf(error);
   return cause instanceof Error ? cause.message : String(cause);
 };
 
@@ -571,9 +574,8 @@ export class Sequence {
   }
 
   private fail(entry: TimelineEntry, error: unknown): Delivery {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     entry.status = 'failed';
-    entry.error = cause instanceof Error ? cause.message : String(cause);
+    entry.error = messageOf(error);
     delete entry.draft;
     this.note(`${entry.key} failed: ${entry.error}`);
     this.refreshStage();
