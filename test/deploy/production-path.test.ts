@@ -86,7 +86,8 @@ beforeAll(async () => {
   worker.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   workerExit = new Promise((resolve) => worker.once('exit', (code) => resolve(code)));
   const started = await Promise.race([
-    eventually(() => (output.includes('Onward worker on ') ? Promise.resolve(true) : Promise.reject(new Error('worker not started'))), 60_000),
+    // The tuning line is the last one the worker prints before it polls; stdout may deliver the lines in separate chunks.
+    eventually(() => (output.includes('tuning: ') ? Promise.resolve(true) : Promise.reject(new Error('worker not started'))), 60_000),
     workerExit.then((code) => {
       throw new Error(`the worker exited (${code}):\n${output}`);
     }),
