@@ -18,6 +18,8 @@ export interface EmailDependencies {
   suppressions?: SuppressionList;
   /** Signed one-click unsubscribe links on the candidate's emails (RFC 8058); absent, none. */
   unsubscribe?: UnsubscribeLinks;
+  /** This worker's activities are rate limited (docs/production.md): sends must go through the task queue. */
+  sendingRateLimited?: boolean;
 }
 
 /** Onward writes to the candidate in its own name; messages to others speak for the candidate, who gets their replies. */
@@ -60,8 +62,44 @@ export function invitationFor(request: EmailRequest, rendered: RenderedEmail, fr
   return { method: 'REQUEST', filename: 'check-in.ics', content };
 }
 
-export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe }: EmailDependencies) {
+export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited }: EmailDependencies) {
   const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
+
+  /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
+  async function sendEmail(request: EmailRequest): Promise<SentEmail> {
+    await refuseSuppressed(suppressions, request.to.email);
+    const messageId = messageIdFor(request.sequenceId, request.key, domain);
+    const rendered = renderRequest(templates, request);
+    const { subject, text, html } = rendered;
+    const icalEvent = invitationFor(request, rendered, fromAddress, domain);
+    const listHeaders = unsubscribe && isToCandidate(request) ? unsubscribeHeaders(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : {};
+    let report;
+    try {
+      report = await mailer.send({
+        from: { name: request.fromName, address: fromAddress },
+        to: { name: request.to.name, address: request.to.email },
+        replyTo: request.replyTo ? { name: request.replyTo.name, address: request.replyTo.email } : undefined,
+        subject,
+        text,
+        html,
+        messageId,
+        inReplyTo: request.inReplyTo,
+        references: request.inReplyTo ? [request.inReplyTo] : undefined,
+        headers: { 'X-Onward-Step': request.key, ...listHeaders },
+        ...(icalEvent ? { icalEvent } : {}),
+      });
+    } catch (error) {
+      throw classifySendError(error);
+    }
+    if (report.rejected.length > 0) {
+      throw ApplicationFailure.create({
+        message: `permanently refused: the server rejected the recipient (${report.response})`,
+        type: PERMANENT_FAILURE,
+        nonRetryable: true,
+      });
+    }
+    return { messageId };
+  }
 
   return {
     /** Renders a draft for a person to approve, edit or skip. */
@@ -70,40 +108,14 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
       return Promise.resolve({ subject, text });
     },
 
-    /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
-    async sendEmail(request: EmailRequest): Promise<SentEmail> {
-      await refuseSuppressed(suppressions, request.to.email);
-      const messageId = messageIdFor(request.sequenceId, request.key, domain);
-      const rendered = renderRequest(templates, request);
-      const { subject, text, html } = rendered;
-      const icalEvent = invitationFor(request, rendered, fromAddress, domain);
-      const listHeaders = unsubscribe && isToCandidate(request) ? unsubscribeHeaders(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : {};
-      let report;
-      try {
-        report = await mailer.send({
-          from: { name: request.fromName, address: fromAddress },
-          to: { name: request.to.name, address: request.to.email },
-          replyTo: request.replyTo ? { name: request.replyTo.name, address: request.replyTo.email } : undefined,
-          subject,
-          text,
-          html,
-          messageId,
-          inReplyTo: request.inReplyTo,
-          references: request.inReplyTo ? [request.inReplyTo] : undefined,
-          headers: { 'X-Onward-Step': request.key, ...listHeaders },
-          ...(icalEvent ? { icalEvent } : {}),
-        });
-      } catch (error) {
-        throw classifySendError(error);
-      }
-      if (report.rejected.length > 0) {
-        throw ApplicationFailure.create({
-          message: `permanently refused: the server rejected the recipient (${report.response})`,
-          type: PERMANENT_FAILURE,
-          nonRetryable: true,
-        });
-      }
-      return { messageId };
+    sendEmail,
+
+    /**
+     * `sendEmail` as a local activity, inside the workflow task: one history event instead of six. Local activities
+     * escape the activity rate limits, so a rate-limited worker sends nothing here (null) and the workflow queues it.
+     */
+    sendEmailUnlessRateLimited(request: EmailRequest): Promise<SentEmail | null> {
+      return sendingRateLimited ? Promise.resolve(null) : sendEmail(request);
     },
   };
 }

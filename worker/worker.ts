@@ -48,11 +48,15 @@ export async function createOnwardWorker(options: OnwardWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(options.dependencies),
+    activities: createActivities({ ...options.dependencies, sendingRateLimited: isSendingRateLimited(options.tuning) }),
     ...tuning,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }
+
+/** Activity rate limits do not reach local activities: with either, sends go through the task queue. */
+export const isSendingRateLimited = (tuning: WorkerTuning = {}): boolean =>
+  tuning.maxActivitiesPerSecond !== undefined || tuning.maxTaskQueueActivitiesPerSecond !== undefined;
 
 /** The worker tuning a configuration asks for. */
 export function workerTuning(config: WorkerConfig): WorkerTuning {
@@ -126,7 +130,7 @@ export async function runWorker(
       );
       log(
         `Workflows from ${config.ONWARD_WORKFLOW_BUNDLE ? `the prebuilt bundle ${config.ONWARD_WORKFLOW_BUNDLE}` : 'source (bundled at start)'}; ` +
-          `tuning: ${describeTuning(tuning)}` +
+          `tuning: ${describeTuning(tuning)}; emails sent ${isSendingRateLimited(tuning) ? 'as rate-limited activities' : 'in workflow tasks (local activities)'}` +
           (config.ONWARD_METRICS_ADDRESS ? `; metrics on http://${config.ONWARD_METRICS_ADDRESS}/metrics` : ''),
       );
       if (config.ONWARD_GOOGLE_CREDENTIALS_DIR) {

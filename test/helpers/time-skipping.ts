@@ -10,7 +10,7 @@ import { createSmtpMailer, loadTemplates, type ActivityDependencies, type Mailer
 import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
-import { createOnwardWorker } from '../../worker/worker';
+import { createOnwardWorker, type WorkerTuning } from '../../worker/worker';
 import { STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
 import { describeProblems, parseRejectionDocument, type SequenceInput } from '../../workflows/input';
 import type { PolicyOverrides } from '../../workflows/policy';
@@ -98,6 +98,8 @@ function installQuietRuntime(): void {
 export interface HarnessOptions {
   /** More activity dependencies, built when the harness starts (before the worker is created). */
   dependencies?: () => Partial<ActivityDependencies> | Promise<Partial<ActivityDependencies>>;
+  /** The worker's tuning, as `onward worker` reads it from its configuration. */
+  tuning?: WorkerTuning;
 }
 
 export async function setUpTimeSkipping(options: HarnessOptions = {}): Promise<TimeSkippingHarness> {
@@ -148,6 +150,7 @@ async function startServices(env: TestWorkflowEnvironment, options: HarnessOptio
       taskQueue,
       workflowBundle,
       dependencies: { mailer, templates: loadTemplates(), fromAddress: FROM_ADDRESS, ...(await options.dependencies?.()) },
+      ...(options.tuning ? { tuning: options.tuning } : {}),
     });
   } catch (error) {
     mailer.close();

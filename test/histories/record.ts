@@ -2,8 +2,10 @@
  * Records the histories that test/histories/replay.test.ts replays: sequences in several states, run under time
  * skipping by the workflow code of a git revision (HEAD by default).
  *
- *   npx tsx test/histories/record.ts [revision]
+ *   npx tsx test/histories/record.ts [revision] [label]
  *
+ * With a label (e.g. the release), the files are named `<state>.<label>.history.pb`, beside those of earlier releases:
+ * sequences started on each of them may still be running.
  * Record before changing a workflow, commit the files, then change the code: CI replays them against the change, so a
  * change that would break sequences already running (weeks-long ones) fails the build. See README, "Changing a
  * workflow safely". The revision's workflows/ is taken with `git show` into a temporary directory and bundled from
@@ -42,7 +44,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = __dirname;
 const DAY = 24 * 60 * 60 * 1000;
 
-async function main(revision = 'HEAD'): Promise<void> {
+async function main(revision = 'HEAD', label?: string): Promise<void> {
+  const write = (state: string, history: temporal.api.history.v1.IHistory) => writeHistory(label ? `${state}.${label}` : state, history);
   const checkout = mkdtempSync(path.join(tmpdir(), 'onward-workflows-'));
   try {
     mkdirSync(path.join(checkout, 'workflows'));
@@ -138,12 +141,13 @@ async function main(revision = 'HEAD'): Promise<void> {
 }
 
 /** The history in protobuf binary form (what `temporal workflow show --output json` shows, but compact). */
-function write(name: string, history: temporal.api.history.v1.IHistory): void {
-  writeFileSync(path.join(OUT, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
-  console.log(`${name}: ${history.events?.length ?? 0} events`);
+function writeHistory(name: string, history: temporal.api.history.v1.IHistory): void {
+  const file = `${name}.history.pb`;
+  writeFileSync(path.join(OUT, file), temporal.api.history.v1.History.encode(history).finish());
+  console.log(`${file}: ${history.events?.length ?? 0} events`);
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv[2], process.argv[3]).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -44,16 +44,19 @@ describe('recorded sequences replay with the current workflow code', () => {
 });
 
 describe('patched() is what keeps them running', () => {
-  test('the closing summary without its patch would break the sequences recorded before it', async () => {
-    // The same workflow code with `patched('closing-summary')` taken as always true, as if the guard were forgotten.
+  test.each([
+    ['the closing summary', 'closing-summary', 'rejection-follow-up.ts'],
+    ['sending as local activities', 'local-send', 'sequence.ts'],
+  ])('%s without its patch would break the sequences recorded before it', async (_change, patchId, fileName) => {
+    // The same workflow code with `patched(patchId)` taken as always true, as if the guard were forgotten.
     const copy = mkdtempSync(path.join(tmpdir(), 'onward-unpatched-'));
     try {
       cpSync(WORKFLOWS_PATH, path.join(copy, 'workflows'), { recursive: true });
       symlinkSync(path.resolve(WORKFLOWS_PATH, '..', 'node_modules'), path.join(copy, 'node_modules'));
-      const file = path.join(copy, 'workflows', 'rejection-follow-up.ts');
+      const file = path.join(copy, 'workflows', fileName);
       const source = readFileSync(file, 'utf8');
-      expect(source).toContain("patched('closing-summary')");
-      writeFileSync(file, source.replace("patched('closing-summary')", 'true'));
+      expect(source).toContain(`patched('${patchId}')`);
+      writeFileSync(file, source.replace(`patched('${patchId}')`, 'true'));
       const unguarded = await bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows'), logger: new DefaultLogger('WARN') });
       const history = temporal.api.history.v1.History.decode(readFileSync(path.join(__dirname, 'default-complete.history.pb')));
       await expect(Worker.runReplayHistory({ workflowBundle: unguarded }, history, 'replay-unguarded')).rejects.toThrow(DeterminismViolationError);

@@ -146,6 +146,11 @@ describe('the full default sequence under time skipping', () => {
       expect(entry.sentAt, entry.key).toBeDefined();
       expect(entry.error, entry.key).toBeUndefined();
     }
+    // Every email went out from inside a workflow task, as a local activity: none is a regular activity.
+    const events = (await sequence.handle.fetchHistory()).events ?? [];
+    expect(events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [])).not.toContain('sendEmail');
+    expect(events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(16);
+
     const executionInfo = await sequence.handle.describe();
     expect(executionInfo.status.name).toBe('COMPLETED');
     // The stage is kept in the OnwardStage search attribute, for listing by stage.
