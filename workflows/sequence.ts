@@ -121,6 +121,7 @@ export class Sequence {
   private readonly timeline = new Map<string, TimelineEntry>();
   private readonly decisions = new Map<string, actions.ApproveArgs>();
   private readonly log: { at: string; event: string }[] = [];
+  private localActivities: Promise<unknown> = Promise.resolve();
   private stage: Stage = 'grieving';
   private finished = false;
   /** Messages whose send activity is in flight: they are sent or failed, whatever happens meanwhile. */
@@ -476,10 +477,20 @@ export class Sequence {
    */
   private async sendBySmtp(request: EmailRequest): Promise<Handover> {
     if (patched('local-send')) {
-      const sent = await sendEmailUnlessRateLimited(request);
+      const sent = await this.oneLocalActivityAtATime(() => sendEmailUnlessRateLimited(request));
       if (sent) return sent;
     }
     return sendEmail(request);
+  }
+
+  /** Local activities run in parallel could resolve together on replay, in another order than they ran: never in parallel. */
+  private oneLocalActivityAtATime<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.localActivities.then(run);
+    this.localActivities = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /** The Gmail thread of the message with this Message-ID, if it went out through Gmail. */
