@@ -20,8 +20,8 @@ export interface BenchConfig {
   simulationConcurrent: number;
   /** Figure 4: sequences in flight. */
   memorySequences: number;
-  /** Figure 4: also the same worker run with --max-old-space-size=this (MiB), the same N. */
-  memoryHeapVariant?: number;
+  /** Figure 4: also the same worker without the image's heap limit (Node's default), the same N. */
+  memoryUnboundedHeap: boolean;
   /** Figure 4: also the worker with the SDK's own default cache size (sized from the heap limit), 1000 asleep. */
   memorySdkCache: boolean;
   /** Figure 4: also the worker with this maxCachedWorkflows, 1000 asleep. */
@@ -48,6 +48,7 @@ const SMOKE: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   simulationRuns: 1,
   simulationConcurrent: 3,
   memorySequences: 60,
+  memoryUnboundedHeap: false,
   memorySdkCache: false,
   memoryDiagnostics: 0,
   memorySourceBundle: false,
@@ -66,7 +67,7 @@ const FULL: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   simulationRuns: 3,
   simulationConcurrent: 50,
   memorySequences: 5000,
-  memoryHeapVariant: 256,
+  memoryUnboundedHeap: true,
   memorySdkCache: true,
   memoryDiagnostics: 1000,
   memorySourceBundle: true,
@@ -136,7 +137,6 @@ export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = proc
   out ??= mode === 'smoke' ? path.join(os.tmpdir(), 'onward-bench-smoke.json') : 'bench/results.json';
   const defaults = mode === 'smoke' ? SMOKE : FULL;
   const cacheVariant = whole(environment, 'BENCH_MEMORY_CACHE_VARIANT', defaults.memoryCacheVariant ?? 0, 0);
-  const heapVariant = whole(environment, 'BENCH_MEMORY_HEAP_VARIANT', defaults.memoryHeapVariant ?? 0, 0);
   return {
     mode,
     out,
@@ -149,7 +149,7 @@ export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = proc
     simulationConcurrent: whole(environment, 'BENCH_SIMULATION_CONCURRENT', defaults.simulationConcurrent),
     memorySequences: whole(environment, 'BENCH_MEMORY_SEQUENCES', defaults.memorySequences),
     memoryCacheVariant: cacheVariant > 0 ? cacheVariant : undefined,
-    memoryHeapVariant: heapVariant > 0 ? heapVariant : undefined,
+    memoryUnboundedHeap: flag(environment, 'BENCH_MEMORY_UNBOUNDED_HEAP', defaults.memoryUnboundedHeap),
     memorySdkCache: flag(environment, 'BENCH_MEMORY_SDK_CACHE', defaults.memorySdkCache),
     memoryDiagnostics: whole(environment, 'BENCH_MEMORY_DIAGNOSTICS', defaults.memoryDiagnostics, 0),
     memorySourceBundle: flag(environment, 'BENCH_MEMORY_SOURCE_BUNDLE', defaults.memorySourceBundle),

@@ -23,6 +23,8 @@ import { now, progress, round, sleep, summarize, waitFor } from '../util';
 
 const ONWARD_QUEUE = 'bench-simulation';
 const SKELETON_QUEUE = 'bench-simulation-skeleton';
+/** Onward on a worker with an activity rate limit: emails go as regular activities (docs/production.md). */
+const RATE_LIMITED_QUEUE = 'bench-simulation-rate-limited';
 const ZONE = 'Europe/London';
 const HOUR = 3_600_000;
 const FEEDBACK = { text: 'Go deeper on system design trade-offs, and quantify the impact of your past projects.', from: 'Grace Hopper' };
@@ -110,6 +112,14 @@ export class TimeSkipping {
       workflowBundle: { code: onwardBundle.code },
       dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@bench.onward.test' },
     });
+    const rateLimited = await createOnwardWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: RATE_LIMITED_QUEUE,
+      workflowBundle: { code: onwardBundle.code },
+      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@bench.onward.test' },
+      tuning: { maxTaskQueueActivitiesPerSecond: 1000 },
+    });
     const skeleton = await Worker.create({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
@@ -117,7 +127,7 @@ export class TimeSkipping {
       workflowBundle: { code: benchBundle.code },
       activities: { benchSend: (_key: string): Promise<void> => Promise.resolve() },
     });
-    const workers = [onward, skeleton];
+    const workers = [onward, rateLimited, skeleton];
     const running = workers.map((worker) => worker.run());
     const options = {
       address: env.address,
@@ -304,12 +314,12 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
   const runs = config.simulationRuns;
   progress(`figure 2: ${runs} complete default sequence(s), feedback answered through the feedback update, and the skeletons`);
 
-  const onwardRun = async (run: number): Promise<HistoryRun & { outcome: SequenceOutcome; feedbackState: string }> => {
+  const onwardRun = async (run: number, taskQueue = ONWARD_QUEUE): Promise<HistoryRun & { outcome: SequenceOutcome; feedbackState: string }> => {
     const rejectedAt = await ts.nextMonday();
-    const input = ts.input(`${runId}-history-${run}`, rejectedAt);
+    const input = ts.input(`${runId}-history-${taskQueue === ONWARD_QUEUE ? '' : 'rate-limited-'}${run}`, rejectedAt);
     const requestAt = previewSequence(input.rejection, input.policy).find((entry) => entry.key === 'feedback-request')?.at;
     if (requestAt === undefined) throw new Error('the default sequence has no feedback request');
-    const { workflowId } = await startSequence(ts.client, ONWARD_QUEUE, input);
+    const { workflowId } = await startSequence(ts.client, taskQueue, input);
     const handle = ts.client.workflow.getHandle(workflowId);
     await ts.advanceUntil(requestAt + HOUR);
     await waitFor('the feedback request', async () => ((await handle.query(statusQuery)).feedback.state === 'waiting' ? true : undefined), 30_000, 20);
@@ -338,16 +348,20 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
   const onwardRuns: Awaited<ReturnType<typeof onwardRun>>[] = [];
   const skeletonRuns: HistoryRun[] = [];
   const localRuns: HistoryRun[] = [];
+  const rateLimitedRuns: HistoryRun[] = [];
   for (let run = 0; run < runs; run++) {
     onwardRuns.push(await onwardRun(run));
     skeletonRuns.push(await skeletonRun(run, false));
     localRuns.push(await skeletonRun(run, true));
+    rateLimitedRuns.push(await onwardRun(run, RATE_LIMITED_QUEUE));
     progress(
       `figure 2: run ${run + 1}/${runs}: Onward ${onwardRuns[run]?.events} events / ${onwardRuns[run]?.protobufBytes} bytes; ` +
-        `skeleton ${skeletonRuns[run]?.events} / ${skeletonRuns[run]?.protobufBytes}; skeleton with local activities ${localRuns[run]?.events} / ${localRuns[run]?.protobufBytes}`,
+        `skeleton ${skeletonRuns[run]?.events} / ${skeletonRuns[run]?.protobufBytes}; skeleton with local activities ${localRuns[run]?.events} / ${localRuns[run]?.protobufBytes}; ` +
+        `Onward rate-limited ${rateLimitedRuns[run]?.events} / ${rateLimitedRuns[run]?.protobufBytes}`,
     );
   }
   const onward = medianRun(onwardRuns) as Awaited<ReturnType<typeof onwardRun>>;
+  const onwardRateLimited = medianRun(rateLimitedRuns);
   const skeleton = medianRun(skeletonRuns);
   const skeletonLocal = medianRun(localRuns);
   const eventsOf = (list: HistoryRun[]) => list.map((run) => run.events);
@@ -358,15 +372,17 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
       { figure: '2', measure: `history events, one complete sequence (${onward.sent} emails, feedback answered)`, onward: String(onward.events), baseline: `${skeleton.events} (skeleton)`, ratio: fmt(ratio, 2), target: '<= 150 events', met: met(onward.events <= 150) },
       { figure: '2', measure: '  history bytes (protobuf / JSON)', onward: `${onward.protobufBytes} / ${onward.jsonBytes}`, baseline: `${skeleton.protobufBytes} / ${skeleton.jsonBytes}`, ratio: fmt(ratioOf(onward.protobufBytes, skeleton.protobufBytes), 2), target: 'report', met: '' },
       { figure: '2', measure: '  diagnostic: skeleton sending with local activities, events', onward: '', baseline: String(skeletonLocal.events), ratio: fmt(ratioOf(onward.events, skeletonLocal.events), 2), target: '<= 150 events', met: met(skeletonLocal.events <= 150) },
+      { figure: '2', measure: '  Onward on a rate-limited worker (emails as activities), events', onward: String(onwardRateLimited.events), baseline: `${skeleton.events} (skeleton)`, ratio: fmt(ratioOf(onwardRateLimited.events, skeleton.events), 2), target: 'report', met: '' },
     ],
     data: {
       runs,
-      eventsPerRun: { onward: eventsOf(onwardRuns), skeleton: eventsOf(skeletonRuns), skeletonLocalActivities: eventsOf(localRuns) },
+      eventsPerRun: { onward: eventsOf(onwardRuns), skeleton: eventsOf(skeletonRuns), skeletonLocalActivities: eventsOf(localRuns), onwardRateLimited: eventsOf(rateLimitedRuns) },
       outcome: onward.outcome,
       feedbackState: onward.feedbackState,
       onward,
       skeleton: { ...skeleton, description: 'benchSkeleton: the same planned schedule as parallel timers + one no-op activity per message; feedback cancels reminder and deadline' },
       skeletonLocalActivities: { ...skeletonLocal, description: 'benchSkeleton with { local: true }: the same, each message sent by a local activity' },
+      onwardRateLimited: { ...onwardRateLimited, description: 'Onward on a worker with maxTaskQueueActivitiesPerSecond set: every email a regular activity' },
       ratio,
       target: '<= 150 events',
       met: onward.events <= 150,

@@ -31,8 +31,8 @@ import { SmtpReply } from '../helpers/smtp';
  */
 
 /**
- * The fault drills take minutes (a killed worker's send is retried only when its 2-minute start-to-close timeout
- * expires): they run with `npm run test:faults`, or whenever ONWARD_FAULT_DRILLS=1 (e.g. `ONWARD_FAULT_DRILLS=1 npm test`
+ * The fault drills take minutes (a killed worker's work resumes only when its timeouts expire, an SMTP outage is
+ * retried after 30 s, then 60 s): they run with `npm run test:faults`, or whenever ONWARD_FAULT_DRILLS=1 (e.g. `ONWARD_FAULT_DRILLS=1 npm test`
  * in CI), and are skipped otherwise.
  */
 export const FAULT_DRILLS_ENABLED = process.env.ONWARD_FAULT_DRILLS === '1' || process.env.npm_lifecycle_event === 'test:faults';
