@@ -7,6 +7,7 @@ import { createSmtpMailer } from '../activities/mailer';
 import { createFileSuppressionList } from '../activities/suppression';
 import { loadTemplates } from '../activities/templates';
 import { createDataConverter, describeKeyring, hasCodecKeys, readCodecKeyring } from '../worker/codec';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/config';
 import { createOnwardWorker } from '../worker/worker';
 import { parseRejectionDocument, describeProblems } from '../workflows/input';
 import { DEMO_POLICY } from '../workflows/policy';
@@ -151,6 +152,8 @@ export async function runDev(options: DevOptions): Promise<void> {
         unsubscribe: { secret: unsubscribeSecret, publicUrl: process.env.ONWARD_PUBLIC_URL || api.url },
       },
       dataConverter,
+      // The SDK's default cache grows with the heap (thousands of sequences): the same small cache as `onward worker`.
+      tuning: { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS },
     });
     console.log(
       [

@@ -43,6 +43,9 @@ const duration = z
   .string()
   .refine((text) => parseDuration(text) !== undefined, { message: 'must be a duration with a unit, e.g. "30 seconds" or "2 minutes"' });
 
+/** Sequences a worker keeps in memory between their steps: see ONWARD_MAX_CACHED_WORKFLOWS. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
 /** The worker's settings, read from the environment and checked before it connects to anything. */
 export const workerConfigSchema = z.object({
   // The worker resolves these with the rest of the Temporal connection settings (a config-file profile may supply
@@ -60,7 +63,7 @@ export const workerConfigSchema = z.object({
   ONWARD_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber(2, '40').optional(),
   // Sleeping sequences need no memory: a small cache keeps a worker with thousands in flight under ~400 MB (bench,
   // figure 4); an evicted sequence is replayed from its short history when it wakes.
-  ONWARD_MAX_CACHED_WORKFLOWS: wholeNumber(0, '500').default(100),
+  ONWARD_MAX_CACHED_WORKFLOWS: wholeNumber(0, '500').default(DEFAULT_MAX_CACHED_WORKFLOWS),
   /** Activities per second for this worker process, and for the whole task queue (all workers, enforced by the server). */
   ONWARD_WORKER_ACTIVITY_RATE: rate.optional(),
   ONWARD_TASK_QUEUE_ACTIVITY_RATE: rate.optional(),
