@@ -5,6 +5,8 @@ import type { SequenceStatus, Stage } from './status';
 /** The workflow type, its id and the search attributes, shared by the worker, the CLI and the tests. */
 export const WORKFLOW_TYPE = 'rejectionFollowUp';
 export const workflowIdFor = (rejectionId: string): string => `rejection-${rejectionId}`;
+/** Each sequence's workflow task timeout: long enough to hold its emails' local activities (workflows/sequence.ts). */
+export const WORKFLOW_TASK_TIMEOUT_MS = 60_000;
 export const STAGE_ATTRIBUTE = defineSearchAttributeKey('OnwardStage', SearchAttributeType.KEYWORD);
 /** The agency (API key tenant) that owns a sequence, set at start; every API read and action checks it. */
 export const TENANT_ATTRIBUTE = defineSearchAttributeKey('OnwardTenant', SearchAttributeType.KEYWORD);

@@ -45,8 +45,9 @@ const HAND_OVER = {
 
 const { sendEmail, composeEmail, suppressAddress } = proxyActivities<Activities>(HAND_OVER);
 
-// The same send inside the workflow task: a marker in the history instead of an activity and the task it wakes.
-const { sendEmailUnlessRateLimited } = proxyLocalActivities<Activities>(HAND_OVER);
+// The same send inside the workflow task: a marker in the history instead of an activity and the task it wakes. One
+// attempt, well within the task's heartbeat (a local activity that outlives a task can resolve elsewhere on replay).
+const { sendEmailUnlessRateLimited } = proxyLocalActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { maximumAttempts: 1 } });
 
 // The Google channels, called only when a policy chooses them: retried like an SMTP send (429 and rate limits back
 // off here, in Temporal, never inside the client library); bad credentials and bad requests are permanent.
@@ -122,6 +123,9 @@ export class Sequence {
   private readonly decisions = new Map<string, actions.ApproveArgs>();
   private readonly log: { at: string; event: string }[] = [];
   private localActivities: Promise<unknown> = Promise.resolve();
+  private localSendsFailing = false;
+  // Sequences started with a shorter task timeout (before local sends) have no room for them in a task.
+  private readonly localSendsPossible = workflowInfo().taskTimeoutMs >= actions.WORKFLOW_TASK_TIMEOUT_MS;
   private stage: Stage = 'grieving';
   private finished = false;
   /** Messages whose send activity is in flight: they are sent or failed, whatever happens meanwhile. */
@@ -472,15 +476,25 @@ export class Sequence {
   }
 
   /**
-   * An SMTP send: a local activity (about 5 history events fewer per message), or a regular one when the worker's
-   * rate limits must govern it. Sequences that began before local sends keep their regular activities on replay.
+   * An SMTP send: a local activity (about 5 history events fewer per message), or a regular one, retried by the server,
+   * when the worker's rate limits must govern it or the local attempt failed; after such a failure, the sequence sends
+   * through the queue until a send gets through. Sequences that began before local sends replay their activities.
    */
   private async sendBySmtp(request: EmailRequest): Promise<Handover> {
-    if (patched('local-send')) {
-      const sent = await this.oneLocalActivityAtATime(() => sendEmailUnlessRateLimited(request));
-      if (sent) return sent;
+    if (this.localSendsPossible && !this.localSendsFailing && patched('local-send')) {
+      try {
+        const sent = await this.oneLocalActivityAtATime(() => sendEmailUnlessRateLimited(request));
+        if (sent) return sent;
+      } catch (error) {
+        const type = failureType(error);
+        if (isCancellation(error) || type === PERMANENT_FAILURE || type === SUPPRESSED) throw error;
+        this.localSendsFailing = true;
+        this.note(`${request.key}: sent through the task queue after ${messageOf(error)}`);
+      }
     }
-    return sendEmail(request);
+    const sent = await sendEmail(request);
+    this.localSendsFailing = false;
+    return sent;
   }
 
   /** Local activities run in parallel could resolve together on replay, in another order than they ran: never in parallel. */

@@ -80,11 +80,11 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the SMTP server refuses a rec
     const mails = mailsOf(smtp, sequence);
     expect([...new Set(mails.map((mail) => mail.step))].sort()).toEqual([...sequence.expectedSteps].sort());
     for (const [messageId, count] of countByMessageId(mails)) expect(count, messageId).toBe(1);
-    // The outage was felt and retried through with backoff: a send took at least three attempts (30 s, then 60 s apart);
-    // the ones due behind it (a sequence sends one email at a time) went out once it got through.
+    // The outage was felt and retried through: the sends it caught went on to the task queue, where the server retried
+    // them with backoff (30 s, then 60 s), one at least three times.
     const attempts = await attemptsOf(sequence);
     note(`attempts per send: ${attempts.join(', ')}`);
-    expect(attempts).toHaveLength(sequence.expectedSteps.length);
+    expect(attempts.filter((count) => count > 1).length).toBeGreaterThanOrEqual(1);
     expect(Math.max(...attempts)).toBeGreaterThanOrEqual(3);
   });
 });
