@@ -8,7 +8,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { resolveTemporalBinary } from '../../client/temporal-binaries';
@@ -576,6 +576,14 @@ export function people(tag: string): Partial<RejectionDocument> {
     ],
     recruiter: { name: `Recruiter ${tag}`, email: `recruiter.${tag}@acme.example` },
   };
+}
+
+/**
+ * A query on a completed sequence replays its whole history on the worker (completed runs leave the cache): the status
+ * it answers proves that what the faults left in the history replays with the workflow code.
+ */
+export async function expectReplays(handle: WorkflowHandle): Promise<void> {
+  expect((await handle.query(statusQuery)).stage, `${handle.workflowId} replayed`).toBe('completed');
 }
 
 export async function startDrillSequence(client: Client, taskQueue: string, input: SequenceInput): Promise<DrillSequence> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   connect,
   countByMessageId,
+  expectReplays,
   mailsOf,
   people,
   sequenceInput,
@@ -53,6 +54,7 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the Temporal server stops and
     try {
       const outcomes = await Promise.all(sequences.map((sequence) => client.workflow.getHandle(sequence.workflowId).result()));
       note('every sequence completed');
+      for (const sequence of sequences) await expectReplays(client.workflow.getHandle(sequence.workflowId));
       expect(workerExit, `the worker exited:\n${logs.toString().slice(-3000)}`).toBeUndefined();
       for (const [index, sequence] of sequences.entries()) {
         expect(outcomes[index], sequence.workflowId).toEqual({ stage: 'completed', sent: sequence.expectedSteps.length, failed: 0, skipped: 0 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connect,
   countByMessageId,
+  expectReplays,
   mailsOf,
   people,
   sequenceInput,
@@ -54,6 +55,7 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the SMTP server refuses a rec
     note(`${sequence.workflowId}: ${JSON.stringify(outcome)}`);
 
     expect(outcome).toEqual({ stage: 'completed', sent: sequence.expectedSteps.length - 1, failed: 1, skipped: 0 });
+    await expectReplays(sequence.handle);
     const entry = (await sequence.status()).timeline.find((item) => item.key === 'thank-you:2');
     expect(entry?.status).toBe('failed');
     expect(entry?.error).toMatch(/permanently refused.*550|550.*permanently refused/s);
@@ -77,6 +79,7 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the SMTP server refuses a rec
     const outcome = await sequence.result();
     note(`${sequence.workflowId}: ${JSON.stringify(outcome)}`);
     expect(outcome).toEqual({ stage: 'completed', sent: sequence.expectedSteps.length, failed: 0, skipped: 0 });
+    await expectReplays(sequence.handle);
     const mails = mailsOf(smtp, sequence);
     expect([...new Set(mails.map((mail) => mail.step))].sort()).toEqual([...sequence.expectedSteps].sort());
     for (const [messageId, count] of countByMessageId(mails)) expect(count, messageId).toBe(1);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   connect,
   countByMessageId,
+  expectReplays,
   mailsOf,
   people,
   seededRandom,
@@ -80,6 +81,7 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the worker is killed with SIG
       // The two interrupted sends run again when their workflow task times out (10 s) on a live worker.
       const outcomes = await Promise.all(sequences.map((sequence) => sequence.result()));
       note('every sequence completed');
+      for (const sequence of sequences) await expectReplays(sequence.handle);
 
       const windowMessageIds = new Set<string>();
       for (const [index, sequence] of sequences.entries()) {
