@@ -3,7 +3,6 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -124,7 +123,8 @@ export class Sequence {
   private readonly log: { at: string; event: string }[] = [];
   private localActivities: Promise<unknown> = Promise.resolve();
   private localSendsFailing = false;
-  // Sequences started with a shorter task timeout (before local sends) have no room for them in a task.
+  // Fixed at start, so replay-safe: sequences started with a shorter task timeout (all those from before local sends,
+  // and any started by other clients) have no room for a local send in a task, and send through the queue.
   private readonly localSendsPossible = workflowInfo().taskTimeoutMs >= actions.WORKFLOW_TASK_TIMEOUT_MS;
   private stage: Stage = 'grieving';
   private finished = false;
@@ -478,10 +478,10 @@ export class Sequence {
   /**
    * An SMTP send: a local activity (about 5 history events fewer per message), or a regular one, retried by the server,
    * when the worker's rate limits must govern it or the local attempt failed; after such a failure, the sequence sends
-   * through the queue until a send gets through. Sequences that began before local sends replay their activities.
+   * through the queue until a send gets through.
    */
   private async sendBySmtp(request: EmailRequest): Promise<Handover> {
-    if (this.localSendsPossible && !this.localSendsFailing && patched('local-send')) {
+    if (this.localSendsPossible && !this.localSendsFailing) {
       try {
         const sent = await this.oneLocalActivityAtATime(() => sendEmailUnlessRateLimited(request));
         if (sent) return sent;

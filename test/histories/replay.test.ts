@@ -46,20 +46,21 @@ describe('recorded sequences replay with the current workflow code', () => {
   });
 });
 
-describe('patched() is what keeps them running', () => {
+describe('the guards are what keep them running', () => {
   test.each([
-    ['the closing summary', 'closing-summary', 'rejection-follow-up.ts'],
-    ['sending as local activities', 'local-send', 'sequence.ts'],
-  ])('%s without its patch would break the sequences recorded before it', async (_change, patchId, fileName) => {
-    // The same workflow code with `patched(patchId)` taken as always true, as if the guard were forgotten.
-    const copy = mkdtempSync(path.join(tmpdir(), 'onward-unpatched-'));
+    ['the closing summary', "patched('closing-summary')", 'rejection-follow-up.ts'],
+    // Local sends are told apart by the task timeout a sequence started with, not by a patch marker.
+    ['sending as local activities', 'workflowInfo().taskTimeoutMs >= actions.WORKFLOW_TASK_TIMEOUT_MS', 'sequence.ts'],
+  ])('%s without its guard would break the sequences recorded before it', async (_change, guard, fileName) => {
+    // The same workflow code with the guard taken as always true, as if it were forgotten.
+    const copy = mkdtempSync(path.join(tmpdir(), 'onward-unguarded-'));
     try {
       cpSync(WORKFLOWS_PATH, path.join(copy, 'workflows'), { recursive: true });
       symlinkSync(path.resolve(WORKFLOWS_PATH, '..', 'node_modules'), path.join(copy, 'node_modules'));
       const file = path.join(copy, 'workflows', fileName);
       const source = readFileSync(file, 'utf8');
-      expect(source).toContain(`patched('${patchId}')`);
-      writeFileSync(file, source.replace(`patched('${patchId}')`, 'true'));
+      expect(source).toContain(guard);
+      writeFileSync(file, source.replace(guard, 'true'));
       const unguarded = await bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows'), logger: new DefaultLogger('WARN') });
       const history = temporal.api.history.v1.History.decode(readFileSync(path.join(__dirname, 'default-complete.history.pb')));
       await expect(Worker.runReplayHistory({ workflowBundle: unguarded }, history, 'replay-unguarded')).rejects.toThrow(DeterminismViolationError);
