@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import { createSmtpMailer, loadTemplates, type Mailer } from '../../activities';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
-import { createOnwardWorker } from '../../worker/worker';
+import { createOnwardWorker, type WorkerTuning } from '../../worker/worker';
 import { feedbackUpdate, STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
 import type { SequenceInput } from '../../workflows/input';
 import { previewSequence } from '../../workflows/schedule';
@@ -105,21 +105,17 @@ export class TimeSkipping {
     const sink = await context.smtpSink();
     const mailer = createSmtpMailer(sink.url);
     const [onwardBundle, benchBundle] = [await context.bundle('onward'), await context.bundle('bench')];
-    const onward = await createOnwardWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: ONWARD_QUEUE,
-      workflowBundle: { code: onwardBundle.code },
-      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@bench.onward.test' },
-    });
-    const rateLimited = await createOnwardWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: RATE_LIMITED_QUEUE,
-      workflowBundle: { code: onwardBundle.code },
-      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@bench.onward.test' },
-      tuning: { maxTaskQueueActivitiesPerSecond: 1000 },
-    });
+    const onwardWorker = (taskQueue: string, tuning?: WorkerTuning) =>
+      createOnwardWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        workflowBundle: { code: onwardBundle.code },
+        dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@bench.onward.test' },
+        ...(tuning ? { tuning } : {}),
+      });
+    const onward = await onwardWorker(ONWARD_QUEUE);
+    const rateLimited = await onwardWorker(RATE_LIMITED_QUEUE, { maxTaskQueueActivitiesPerSecond: 1000 });
     const skeleton = await Worker.create({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
