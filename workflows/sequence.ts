@@ -489,7 +489,7 @@ export class Sequence {
         const type = failureType(error);
         if (isCancellation(error) || type === PERMANENT_FAILURE || type === SUPPRESSED) throw error;
         this.localSendsFailing = true;
-        this.note(`${request.key}: sent through the task queue after ${messageOf(error)}`);
+        this.note(`${request.key}: the local send failed (${messageOf(error)}); handed to the task queue`);
       }
     }
     const sent = await sendEmail(request);
