@@ -55,7 +55,7 @@ export async function createOnwardWorker(options: OnwardWorkerOptions): Promise<
 }
 
 /** Activity rate limits do not reach local activities: with either, sends go through the task queue. */
-export const isSendingRateLimited = (tuning: WorkerTuning = {}): boolean =>
+const isSendingRateLimited = (tuning: WorkerTuning = {}): boolean =>
   tuning.maxActivitiesPerSecond !== undefined || tuning.maxTaskQueueActivitiesPerSecond !== undefined;
 
 /** The worker tuning a configuration asks for. */

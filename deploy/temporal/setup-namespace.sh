@@ -15,16 +15,21 @@ port=${TEMPORAL_ADDRESS##*:}
 ip=$(getent ahostsv4 "$host" | awk 'NR == 1 { print $1 }')
 address=${ip:-$host}:$port
 
+# Runs a command until it succeeds: at most $1 times, $2 seconds apart.
+retry() {
+  tries=$1 pause=$2 attempt=1
+  shift 2
+  until "$@"; do
+    [ "$attempt" -ge "$tries" ] && return 1
+    attempt=$((attempt + 1))
+    sleep "$pause"
+  done
+}
+cluster_healthy() { temporal operator cluster health --address "$address" >/dev/null 2>&1; }
+list_search_attributes() { existing=$(temporal operator search-attribute list --namespace "$TEMPORAL_NAMESPACE" --address "$address" 2>&1); }
+
 echo "Waiting for the Temporal cluster at $TEMPORAL_ADDRESS ($address)..."
-attempt=0
-until temporal operator cluster health --address "$address" >/dev/null 2>&1; do
-  attempt=$((attempt + 1))
-  if [ "$attempt" -ge 60 ]; then
-    echo "Temporal did not become healthy at $address" >&2
-    exit 1
-  fi
-  sleep 2
-done
+retry 60 2 cluster_healthy || { echo "Temporal did not become healthy at $address" >&2; exit 1; }
 
 if temporal operator namespace describe --namespace "$TEMPORAL_NAMESPACE" --address "$address" >/dev/null 2>&1; then
   echo "Namespace $TEMPORAL_NAMESPACE exists."
@@ -34,15 +39,8 @@ else
 fi
 
 # A new namespace takes a few seconds to reach every part of the server.
-attempt=0
-until existing=$(temporal operator search-attribute list --namespace "$TEMPORAL_NAMESPACE" --address "$address" 2>&1); do
-  attempt=$((attempt + 1))
-  if [ "$attempt" -ge 60 ]; then
-    echo "$existing" >&2
-    exit 1
-  fi
-  sleep 1
-done
+existing=
+retry 60 1 list_search_attributes || { echo "$existing" >&2; exit 1; }
 for attribute in $SEARCH_ATTRIBUTES; do
   name=${attribute%%:*}
   type=${attribute##*:}

@@ -32,17 +32,10 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the SMTP server refuses a rec
     await connection?.close();
   });
 
-  /** How many attempts each send of a sequence took, from its history: local activities' markers, or activities'. */
+  /** How many attempts each queued send of a sequence took, from its history (a local send is one attempt). */
   async function attemptsOf(sequence: DrillSequence): Promise<number[]> {
     const history = await sequence.handle.fetchHistory();
-    return (history.events ?? []).flatMap((event) => {
-      if (event.activityTaskStartedEventAttributes) return [event.activityTaskStartedEventAttributes.attempt ?? 1];
-      const marker = event.markerRecordedEventAttributes;
-      if (marker?.markerName !== 'core_local_activity') return [];
-      // The SDK's own record of the local activity (not a codec payload): a marker with a backoff is a retry's wait.
-      const data = JSON.parse(Buffer.from(marker.details?.data?.payloads?.[0]?.data ?? []).toString()) as { attempt: number; backoff: unknown };
-      return data.backoff ? [] : [data.attempt];
-    });
+    return (history.events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : []));
   }
 
   it('550 for one address: recorded as permanent after one attempt, and the sequence goes on', { timeout: 180_000 }, async () => {
