@@ -1,11 +1,14 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { SequenceStatus, Stage } from './status';
+import { validateApprove, validateFeedback, validateProgress, validateSnooze, validateStop, type ApproveArgs, type FeedbackArgs, type ProgressArgs, type SnoozeArgs, type StopArgs } from './updates';
+
+export type { ApproveArgs, FeedbackArgs, ProgressArgs, SnoozeArgs, StopArgs } from './updates';
 
 /** The workflow type, its id and the search attributes, shared by the worker, the CLI and the tests. */
 export const WORKFLOW_TYPE = 'rejectionFollowUp';
 export const workflowIdFor = (rejectionId: string): string => `rejection-${rejectionId}`;
-/** Each sequence's workflow task timeout: long enough to hold its emails' local activities (workflows/sequence.ts). */
+/** The workflow task timeout sequences with local sends started with: it tells them apart (./legacy-local-send). */
 export const WORKFLOW_TASK_TIMEOUT_MS = 60_000;
 export const STAGE_ATTRIBUTE = defineSearchAttributeKey('OnwardStage', SearchAttributeType.KEYWORD);
 /** The agency (API key tenant) that owns a sequence, set at start; every API read and action checks it. */
@@ -17,29 +20,7 @@ export const ONWARD_SEARCH_ATTRIBUTES = [STAGE_ATTRIBUTE, TENANT_ATTRIBUTE, COMP
 
 export const statusQuery = defineQuery<SequenceStatus>('status');
 
-// Every action is an update: it is validated by the workflow and refused with a reason, or acknowledged.
-export interface SnoozeArgs {
-  for: string;
-}
-export interface FeedbackArgs {
-  text: string;
-  from?: string;
-}
-export interface ProgressArgs {
-  applications: number;
-  interviews: number;
-  note?: string;
-}
-export interface ApproveArgs {
-  step: string;
-  decision: 'approve' | 'skip';
-  subject?: string;
-  text?: string;
-}
-export interface StopArgs {
-  reason?: string;
-}
-
+// Every action is an update: it is validated by the workflow (./updates) and refused with a reason, or acknowledged.
 export const readyUpdate = defineUpdate<Stage, []>('ready');
 export const snoozeUpdate = defineUpdate<Stage, [SnoozeArgs]>('snooze');
 export const feedbackUpdate = defineUpdate<Stage, [FeedbackArgs]>('feedback');
@@ -50,3 +31,14 @@ export const resumeUpdate = defineUpdate<Stage, []>('resume');
 export const optOutUpdate = defineUpdate<Stage, [StopArgs]>('optOut');
 export const hiredUpdate = defineUpdate<Stage, [StopArgs]>('hired');
 export const cancelUpdate = defineUpdate<Stage, [StopArgs]>('cancel');
+
+/** Each update's argument validator (./updates): the workflow runs it, and so do the CLI and the API before any call. */
+export const ARGUMENT_VALIDATORS: Readonly<Record<string, (args: unknown) => void>> = {
+  [snoozeUpdate.name]: validateSnooze,
+  [feedbackUpdate.name]: validateFeedback,
+  [progressUpdate.name]: validateProgress,
+  [approveUpdate.name]: validateApprove,
+  [optOutUpdate.name]: validateStop,
+  [hiredUpdate.name]: validateStop,
+  [cancelUpdate.name]: validateStop,
+};

@@ -1,5 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import type { SequenceInput } from './input';
+import { followUpMessages } from './plan-messages';
 import { planFeedbackWait, planFollowUps, planGrieving, planMessage, type PlannedMessage } from './schedule';
 import { Sequence } from './sequence';
 import type { SequenceOutcome } from './status';
@@ -15,15 +16,14 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
 
   // 1. Take time to grieve: an optional supportive note, then a wait the candidate can end or extend.
   await Promise.all([
-    grieving.supportiveNote && sequence.deliver(grieving.supportiveNote, { skipWhen: () => (sequence.grievingOver ? 'grieving ended first' : undefined) }),
+    grieving.supportiveNote && sequence.deliver(grieving.supportiveNote, { skipWhen: () => (sequence.state.grievingOver ? 'grieving ended first' : undefined) }),
     sequence.waitForGrievingToEnd(),
   ]);
 
   const plan = planFollowUps(rejection, policy, Date.now());
   // Sequences that were past this point when the closing summary shipped go on without it (replay-safe).
   const closingSummary = plan.closingSummary && patched('closing-summary') ? plan.closingSummary : undefined;
-  const checkIns = closingSummary ? [...plan.checkIns, closingSummary] : plan.checkIns;
-  sequence.schedule([...plan.thankYous, plan.feedbackRequest, plan.otherOpenings, plan.linkedInTask, ...checkIns, ...plan.touchpoints]);
+  sequence.schedule(followUpMessages(plan, { closingSummary }));
 
   await Promise.all([
     sendThankYouNotes(sequence, plan.thankYous), // 2
@@ -46,14 +46,14 @@ async function sendThankYouNotes(sequence: Sequence, thankYous: PlannedMessage[]
 
 /** 3. Ask what would make the candidate more competitive; wait for the answer, remind at most once. */
 async function askForFeedback(sequence: Sequence, request: PlannedMessage): Promise<void> {
-  const alreadyAnswered = () => (sequence.feedbackReceived ? 'feedback already received' : undefined);
+  const alreadyAnswered = () => (sequence.state.feedbackReceived ? 'feedback already received' : undefined);
   if ((await sequence.deliver(request, { skipWhen: alreadyAnswered })) !== 'sent') return;
 
   const wait = planFeedbackWait(sequence.rejection, sequence.policy, Date.now());
   if (wait.reminder) {
     sequence.schedule([wait.reminder]);
     // Threaded under the request; held back past the deadline (e.g. paused), it no longer goes out.
-    const reminder = { inReplyTo: sequence.messageIdOf(request.key), skipWhen: () => sequence.reasonNotToRemind() };
+    const reminder = { inReplyTo: sequence.state.messageIdOf(request.key), skipWhen: () => sequence.state.reasonNotToRemind() };
     await Promise.all([sequence.deliver(wait.reminder, reminder), sequence.waitForFeedback(wait.deadline, request.key)]);
   } else {
     await sequence.waitForFeedback(wait.deadline, request.key);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { policySchema, timeZone } from './policy';
+import { REJECTION_ID_PATTERN, REJECTION_ID_PROBLEM } from './rejection-id';
 
 // Names end up in email headers: no control characters (header injection), no bidirectional overrides or
 // invisible characters (a subject that reads differently than it is), bounded length.
@@ -35,9 +36,7 @@ export const rejectionSchema = z
     $schema: z.string().optional().describe('The JSON Schema this document follows, for editors; ignored.'),
     id: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, {
-        message: 'must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
-      })
+      .regex(REJECTION_ID_PATTERN, { message: REJECTION_ID_PROBLEM })
       .describe('The business key, e.g. the ATS application id; one sequence per id.'),
     candidate: z.strictObject({
       name: displayText(120),

@@ -12,7 +12,8 @@ export const STAGES = [
   'cancelled',
 ] as const;
 export type Stage = (typeof STAGES)[number];
-export type Ending = Extract<Stage, 'hired' | 'opted-out' | 'cancelled'>;
+export const ENDINGS = ['hired', 'opted-out', 'cancelled'] as const satisfies readonly Stage[];
+export type Ending = (typeof ENDINGS)[number];
 
 /** `drafted`: a Gmail draft waits in the candidate's mailbox, for them to send (Gmail draft mode). */
 export type EntryStatus = 'scheduled' | 'awaiting-approval' | 'sent' | 'drafted' | 'skipped' | 'failed' | 'cancelled';

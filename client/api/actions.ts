@@ -3,6 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import * as definitions from '../../workflows/definitions';
 import type { Stage } from '../../workflows/status';
+import { MAX_COUNT, MAX_FROM, MAX_REASON, MAX_SUBJECT, MAX_TEXT } from '../../workflows/updates';
 import { act } from '../actions';
 import { parseOr400 } from './validation';
 
@@ -30,10 +31,12 @@ const action = <Body extends z.ZodType, Args extends unknown[]>(definition: Http
   },
 });
 
+// The bodies give the shape (fields and types, for the OpenAPI document); the values are checked by the update's own
+// validator (workflows/updates.ts), the one the CLI and the workflow run, so the limits and the messages are the same.
 const empty = z.strictObject({});
-const text = (max: number) => z.string().max(max, { message: `must be at most ${max} characters` });
-const count = z.number().int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' }).max(1000, { message: 'must be at most 1000' });
-const stopBody = z.strictObject({ reason: text(500).optional().describe('Why, for the record (kept in the log).') });
+const text = (max: number) => z.string().describe(`At most ${max} characters.`);
+const count = z.number().describe(`A whole number from 0 to ${MAX_COUNT}.`);
+const stopBody = z.strictObject({ reason: text(MAX_REASON).optional().describe('Why, for the record (kept in the log).') });
 
 export const HTTP_ACTIONS = {
   ready: action({ update: definitions.readyUpdate, body: empty, args: (): [] => [], summary: 'End the grieving period now.' }),
@@ -45,7 +48,7 @@ export const HTTP_ACTIONS = {
   }),
   feedback: action({
     update: definitions.feedbackUpdate,
-    body: z.strictObject({ text: text(10_000).describe('The feedback, as given.'), from: text(200).optional().describe('Who gave it.') }),
+    body: z.strictObject({ text: text(MAX_TEXT).describe('The feedback, as given.'), from: text(MAX_FROM).optional().describe('Who gave it.') }),
     args: (body): [definitions.FeedbackArgs] => [{ text: body.text, from: body.from }],
     summary: 'Record the feedback an interviewer or recruiter gave.',
   }),
@@ -54,7 +57,7 @@ export const HTTP_ACTIONS = {
     body: z.strictObject({
       applications: count.describe('Applications sent since the last report.'),
       interviews: count.describe('Interviews had since the last report.'),
-      note: text(10_000).optional(),
+      note: text(MAX_TEXT).optional(),
     }),
     args: (body): [definitions.ProgressArgs] => [{ applications: body.applications, interviews: body.interviews, note: body.note }],
     summary: "Record the candidate's job-search progress since the last report.",
@@ -62,10 +65,10 @@ export const HTTP_ACTIONS = {
   approve: action({
     update: definitions.approveUpdate,
     body: z.strictObject({
-      step: z.string().min(1, { message: 'must not be empty' }).describe('The step key of the waiting draft, e.g. "thank-you:1".'),
+      step: z.string().describe('The step key of the waiting draft, e.g. "thank-you:1".'),
       decision: z.enum(['approve', 'skip']).default('approve'),
-      subject: text(300).optional().describe('Replaces the subject.'),
-      text: text(10_000).optional().describe('Replaces the plain-text body.'),
+      subject: text(MAX_SUBJECT).optional().describe('Replaces the subject.'),
+      text: text(MAX_TEXT).optional().describe('Replaces the plain-text body.'),
     }),
     args: (body): [definitions.ApproveArgs] => [{ step: body.step, decision: body.decision, subject: body.subject, text: body.text }],
     summary: 'Approve (optionally edited) or skip a draft that waits for approval.',

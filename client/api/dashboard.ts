@@ -13,13 +13,14 @@ function dashboardDirectory(): string | undefined {
 
 /**
  * The dashboard's script is TypeScript (type-checked and linted with the rest), served as JavaScript: esbuild
- * strips the types once at start (nothing is bundled; its imports are type-only). The pages are static: the
+ * bundles it once at start (it imports only the pure lists it shares with the workflow, e.g. the stages). The pages are static: the
  * data comes from the API with the user's key.
  */
 function dashboardScript(directory: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the dashboard is served
   const esbuild = require('esbuild') as typeof import('esbuild');
-  return esbuild.transformSync(readFileSync(path.join(directory, 'app.ts'), 'utf8'), { loader: 'ts', target: 'es2022', format: 'esm' }).code;
+  const built = esbuild.buildSync({ entryPoints: [path.join(directory, 'app.ts')], bundle: true, write: false, target: 'es2022', format: 'esm' });
+  return built.outputFiles[0]?.text ?? '';
 }
 
 export function registerDashboard(app: FastifyInstance): void {

@@ -2,6 +2,8 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
 import { parseRejectionDocument, type SequenceInput } from '../../workflows/input';
+import { REJECTION_ID_PATTERN } from '../../workflows/rejection-id';
+import { INVALID_ARGUMENT } from '../../workflows/updates';
 import type { SequenceStatus, Stage, TimelineEntry } from '../../workflows/status';
 import { ActionRefusedError } from '../actions';
 import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/definitions';
@@ -9,7 +11,6 @@ import { listSequences, sequenceHandle, startSequence, type SequenceSummary } fr
 import { HTTP_ACTIONS, type ActionName } from './actions';
 import { ApiError, badRequest, conflict, notFound } from './errors';
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const QUERY_DEADLINE_MS = 5_000;
 
 export type StartOutcome = 'started' | 'existing';
@@ -114,7 +115,7 @@ export class SequenceService {
 
   /** The sequence's Temporal description, if it belongs to the tenant; 404 otherwise (whoever owns it). */
   async owned(tenant: string, rejectionId: string): Promise<WorkflowExecutionDescription> {
-    if (!ID_PATTERN.test(rejectionId)) throw badRequest([{ field: 'id', problem: 'is not a rejection id' }]);
+    if (!REJECTION_ID_PATTERN.test(rejectionId)) throw badRequest([{ field: 'id', problem: 'is not a rejection id' }]);
     const description = await this.describe(rejectionId);
     if (!description || description.typedSearchAttributes.get(TENANT_ATTRIBUTE) !== tenant) {
       throw notFound('id', `no sequence for rejection "${rejectionId}"`);
@@ -215,16 +216,7 @@ function executionOf(description: WorkflowExecutionDescription): SequenceExecuti
   };
 }
 
-// The workflow's validators name the argument they refuse ("for: ... is not a duration"): that is a bad
-// request; anything else ("the sequence is already paused", "step: no draft ... is waiting") is a conflict
-// with the sequence's state.
-const ARGUMENT_FIELDS = new Set(['for', 'text', 'from', 'applications', 'interviews', 'note', 'subject', 'decision']);
-
+/** A refusal by the shared validators: a bad argument is a bad request, anything else a conflict with the sequence's state. */
 function refusalError(error: ActionRefusedError): ApiError {
-  const reason = error.message.replace(/^\w+ refused: /, '');
-  const named = /^([A-Za-z]+): (.*)$/s.exec(reason);
-  if (named?.[1] && named[2] !== undefined) {
-    return new ApiError(ARGUMENT_FIELDS.has(named[1]) ? 400 : 409, [{ field: named[1], problem: named[2] }]);
-  }
-  return new ApiError(409, [{ field: '(sequence)', problem: reason }]);
+  return new ApiError(error.type === INVALID_ARGUMENT ? 400 : 409, [{ field: error.field, problem: error.problem }]);
 }

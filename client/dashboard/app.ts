@@ -6,7 +6,7 @@
  */
 import type { Cohort } from '../api/outcomes';
 import type { SequenceExecution, SequenceListItem } from '../api/service';
-import type { SequenceStatus, TimelineEntry } from '../../workflows/status';
+import { ENDINGS, STAGES, type SequenceStatus, type TimelineEntry } from '../../workflows/status';
 
 type SequencePage = SequenceStatus &
   SequenceExecution & { source?: { ats: string; applicationId: string; rejectionReason?: string; receivedAt: string; erasedAt?: string } };
@@ -15,7 +15,6 @@ interface ErrorBody {
 }
 
 const KEY_STORAGE = 'onward-api-key';
-const STAGES = ['grieving', 'following-up', 'checking-in', 'staying-in-touch', 'paused', 'completed', 'hired', 'opted-out', 'cancelled'];
 const main = document.getElementById('main') as HTMLElement;
 const notice = document.getElementById('notice') as HTMLElement;
 let refreshTimer: number | undefined;
@@ -60,7 +59,7 @@ const when = (iso?: string): string => (iso ? new Date(iso).toLocaleString(undef
 function badge(status: string): HTMLElement {
   const tone = ['sent', 'completed', 'hired'].includes(status)
     ? 'done'
-    : ['scheduled', 'awaiting-approval', 'grieving', 'following-up', 'checking-in', 'staying-in-touch', 'paused'].includes(status)
+    : ['scheduled', 'awaiting-approval', ...STAGES.filter((stage) => stage !== 'completed' && !(ENDINGS as readonly string[]).includes(stage))].includes(status)
       ? 'pending'
       : status === 'failed'
         ? 'failed'

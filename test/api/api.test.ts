@@ -150,7 +150,7 @@ describe('the HTTP API', () => {
     expect(snoozeBad.status).toBe(400);
     expect(snoozeBad.body.errors).toEqual([{ field: 'for', problem: '"a while" is not a duration such as "2 days"' }]);
     expect((await call('snooze', {})).body.errors).toEqual([{ field: 'for', problem: 'is required' }]);
-    expect((await call('progress', { applications: -1, interviews: 0 })).body.errors).toEqual([{ field: 'applications', problem: 'must be 0 or more' }]);
+    expect((await call('progress', { applications: -1, interviews: 0 })).body.errors).toEqual([{ field: 'applications', problem: 'must be a whole number from 0 to 1000' }]);
     expect((await call('pause', { surprise: 1 })).body.errors).toEqual([{ field: 'surprise', problem: 'is not a known field' }]);
 
     expect(await call('snooze', { for: '1 day' })).toMatchObject({ status: 200, body: { stage: 'grieving' } });

@@ -50,7 +50,7 @@ describe('the guards are what keep them running', () => {
   test.each([
     ['the closing summary', "patched('closing-summary')", 'rejection-follow-up.ts'],
     // Local sends are told apart by the task timeout a sequence started with, not by a patch marker.
-    ['sending as local activities', 'workflowInfo().taskTimeoutMs >= actions.WORKFLOW_TASK_TIMEOUT_MS', 'sequence.ts'],
+    ['sending as local activities', 'workflowInfo().taskTimeoutMs >= WORKFLOW_TASK_TIMEOUT_MS', 'legacy-local-send.ts'],
   ])('%s without its guard would break the sequences recorded before it', async (_change, guard, fileName) => {
     // The same workflow code with the guard taken as always true, as if it were forgotten.
     const copy = mkdtempSync(path.join(tmpdir(), 'onward-unguarded-'));
