@@ -6,7 +6,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createSmtpMailer } from '../activities/mailer';
 import { loadTemplates } from '../activities/templates';
 import { readWorkerConfig } from '../worker/config';
-import { createOnwardWorker, workerTuning } from '../worker/worker';
+import { createOnwardWorker, workerTuning, type RunnableWorker } from '../worker/worker';
 import { BenchChild, exitWithParent, serveRequests } from './children';
 
 export interface WorkerProcessOptions {
@@ -73,7 +73,7 @@ async function runWorkerProcess(options: WorkerProcessOptions): Promise<void> {
   });
   const connection = await NativeConnection.connect({ address: options.address });
   const mailer = options.kind === 'onward' ? createSmtpMailer(options.smtpUrl ?? 'smtp://127.0.0.1:25') : undefined;
-  let worker: Worker;
+  let worker: RunnableWorker;
   if (mailer) {
     // The tuning `onward worker` applies when nothing is configured (worker/config.ts defaults), then the variant's.
     const tuning = workerTuning(

@@ -29,7 +29,6 @@ export async function startSequence(client: Client, taskQueue: string, input: Se
       args: [input],
       // One sequence per rejection, ever: a finished one is not restarted by a repeated event.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      workflowTaskTimeout: actions.WORKFLOW_TASK_TIMEOUT_MS,
       typedSearchAttributes: [{ key: actions.STAGE_ATTRIBUTE, value: 'grieving' }, ...(extras.typedSearchAttributes ?? [])],
       ...(extras.memo ? { memo: extras.memo } : {}),
     });

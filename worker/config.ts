@@ -67,6 +67,8 @@ export const workerConfigSchema = z.object({
   /** Activities per second for this worker process, and for the whole task queue (all workers, enforced by the server). */
   ONWARD_WORKER_ACTIVITY_RATE: rate.optional(),
   ONWARD_TASK_QUEUE_ACTIVITY_RATE: rate.optional(),
+  /** Emails per second from the sends' own task queue, all workers together (the server enforces it): a mailbox's limit. */
+  ONWARD_SEND_RATE: rate.optional(),
   /** How long a stopping worker lets running activities (an email being sent) finish. */
   ONWARD_SHUTDOWN_GRACE_TIME: duration.default('30 seconds'),
   /** Serve the worker's metrics for Prometheus on this address, e.g. 0.0.0.0:9464. */

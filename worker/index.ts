@@ -1,4 +1,4 @@
-export { createOnwardWorker, runWorker, workerTuning, type OnwardWorkerOptions, type WorkerTuning } from './worker';
+export { createOnwardWorker, OnwardWorker, runWorker, workerTuning, type OnwardWorkerOptions, type RunnableWorker, type WorkerTuning } from './worker';
 export { readWorkerConfig, ConfigError, type ConfigProblem, type WorkerConfig } from './config';
 export {
   connectionOptions,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type State, type WorkerOptions, type WorkerStatus } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
 import { createCredentialsDirectory } from '../activities/google/accounts';
 import type { GoogleDependencies } from '../activities/google/clients';
@@ -8,6 +8,7 @@ import { createSmtpMailer } from '../activities/mailer';
 import { createFileSuppressionList, suppressionFileFrom } from '../activities/suppression';
 import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
+import { sendQueueOf } from '../workflows/definitions';
 import { durationMs } from '../workflows/durations';
 import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from './codec';
 import { redactUrl, type WorkerConfig } from './config';
@@ -36,25 +37,76 @@ export interface OnwardWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Concurrency, cache and rate limits; the SDK's defaults for whatever is left out. */
   tuning?: WorkerTuning;
+  /** Emails (and Google hand-overs) per second on the sends' task queue, all workers together; unlimited when absent. */
+  sendRate?: number;
   /** Payload encryption (worker/codec.ts createDataConverter); plain payloads when absent. */
   dataConverter?: DataConverter;
 }
 
-/** The one way to build an Onward worker: used by `onward worker`, `onward dev` and the tests. */
-export async function createOnwardWorker(options: OnwardWorkerOptions): Promise<Worker> {
-  const tuning = Object.fromEntries(Object.entries(options.tuning ?? {}).filter(([, value]) => value !== undefined));
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ ...options.dependencies, sendingRateLimited: isSendingRateLimited(options.tuning) }),
-    ...tuning,
-    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
-  });
+/**
+ * An Onward worker: the sequences and their activities on the task queue, and the sends on a task queue of their own
+ * (sendQueueOf), whose rate limit the server enforces for every worker together (maxTaskQueueActivitiesPerSecond).
+ */
+/** What runs a worker: a plain SDK Worker, or an Onward worker (two of them). */
+export type RunnableWorker = Pick<Worker, 'run' | 'shutdown' | 'getState' | 'getStatus'>;
+
+export class OnwardWorker implements RunnableWorker {
+  constructor(
+    readonly main: Worker,
+    readonly sends: Worker,
+  ) {}
+
+  /** Runs both until shutdown (SIGINT/SIGTERM or `shutdown()`), then drains; a failure of either stops the other. */
+  async run(): Promise<void> {
+    const runs = [this.main.run(), this.sends.run()];
+    try {
+      await Promise.all(runs);
+    } catch (error) {
+      this.shutdown();
+      await Promise.allSettled(runs);
+      throw error;
+    }
+  }
+
+  shutdown(): void {
+    for (const worker of [this.main, this.sends]) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+
+  getState(): State {
+    return this.main.getState();
+  }
+
+  /** The main worker's status, with the sends in flight counted in. */
+  getStatus(): WorkerStatus {
+    const status = this.main.getStatus();
+    return { ...status, numInFlightActivities: status.numInFlightActivities + this.sends.getStatus().numInFlightActivities };
+  }
 }
 
-/** Activity rate limits do not reach local activities: with either, sends go through the task queue. */
+/** The one way to build an Onward worker: used by `onward worker`, `onward dev` and the tests. */
+export async function createOnwardWorker(options: OnwardWorkerOptions): Promise<OnwardWorker> {
+  const tuning = Object.fromEntries(Object.entries(options.tuning ?? {}).filter(([, value]) => value !== undefined));
+  const activities = createActivities({ ...options.dependencies, sendingRateLimited: isSendingRateLimited(options.tuning) });
+  const common = { connection: options.connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) };
+  const main = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities,
+    ...tuning,
+  });
+  const sends = await Worker.create({
+    ...common,
+    taskQueue: sendQueueOf(options.taskQueue),
+    activities,
+    ...(options.tuning?.maxConcurrentActivityTaskExecutions === undefined ? {} : { maxConcurrentActivityTaskExecutions: options.tuning.maxConcurrentActivityTaskExecutions }),
+    ...(options.tuning?.shutdownGraceTime === undefined ? {} : { shutdownGraceTime: options.tuning.shutdownGraceTime }),
+    ...(options.sendRate === undefined ? {} : { maxTaskQueueActivitiesPerSecond: options.sendRate }),
+  });
+  return new OnwardWorker(main, sends);
+}
+
+/** Sequences started with local sends (before `wf-task-queue-sends`): a rate limit sends theirs through the task queue. */
 const isSendingRateLimited = (tuning: WorkerTuning = {}): boolean =>
   tuning.maxActivitiesPerSecond !== undefined || tuning.maxTaskQueueActivitiesPerSecond !== undefined;
 
@@ -123,6 +175,7 @@ export async function runWorker(
         dataConverter: createDataConverter(codecKeyring),
         ...(config.ONWARD_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.ONWARD_WORKFLOW_BUNDLE } } : {}),
         tuning,
+        ...(config.ONWARD_SEND_RATE === undefined ? {} : { sendRate: config.ONWARD_SEND_RATE }),
       });
       log(
         `Onward worker on ${describeConnection(config)}, task queue ${config.ONWARD_TASK_QUEUE}, ` +
@@ -130,7 +183,8 @@ export async function runWorker(
       );
       log(
         `Workflows from ${config.ONWARD_WORKFLOW_BUNDLE ? `the prebuilt bundle ${config.ONWARD_WORKFLOW_BUNDLE}` : 'source (bundled at start)'}; ` +
-          `tuning: ${describeTuning(tuning)}; emails sent ${isSendingRateLimited(tuning) ? 'as rate-limited activities' : 'in workflow tasks (local activities)'}` +
+          `tuning: ${describeTuning(tuning)}; emails sent from task queue ${sendQueueOf(config.ONWARD_TASK_QUEUE)}, ` +
+          `${config.ONWARD_SEND_RATE === undefined ? 'without a rate limit' : `at most ${Number(config.ONWARD_SEND_RATE.toPrecision(4))} per second across all workers`}` +
           (config.ONWARD_METRICS_ADDRESS ? `; metrics on http://${config.ONWARD_METRICS_ADDRESS}/metrics` : ''),
       );
       if (config.ONWARD_GOOGLE_CREDENTIALS_DIR) {
@@ -139,7 +193,7 @@ export async function runWorker(
             (config.ONWARD_GOOGLE_ACCOUNT ? `, "${config.ONWARD_GOOGLE_ACCOUNT}" when a policy names none` : ', named by each policy (googleAccount)'),
         );
       }
-      // Worker.run() returns once SIGINT/SIGTERM has been received and in-flight tasks have drained.
+      // run() returns once SIGINT/SIGTERM has been received and in-flight tasks have drained.
       await worker.run();
       log('Onward worker stopped.');
     } finally {

@@ -8,6 +8,8 @@ export type { ApproveArgs, FeedbackArgs, ProgressArgs, SnoozeArgs, StopArgs } fr
 /** The workflow type, its id and the search attributes, shared by the worker, the CLI and the tests. */
 export const WORKFLOW_TYPE = 'rejectionFollowUp';
 export const workflowIdFor = (rejectionId: string): string => `rejection-${rejectionId}`;
+/** The task queue of a sequence's sends: a queue of their own, so one rate limit governs every worker. */
+export const sendQueueOf = (taskQueue: string): string => `${taskQueue}-sends`;
 /** The workflow task timeout sequences with local sends started with: it tells them apart (./legacy-local-send). */
 export const WORKFLOW_TASK_TIMEOUT_MS = 60_000;
 export const STAGE_ATTRIBUTE = defineSearchAttributeKey('OnwardStage', SearchAttributeType.KEYWORD);

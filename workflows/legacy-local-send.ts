@@ -12,8 +12,9 @@ const { sendEmail } = proxyActivities<Activities>(HAND_OVER);
 const { sendEmailUnlessRateLimited } = proxyLocalActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { maximumAttempts: 1 } });
 
 /**
- * Only for sequences started while emails went out as local activities (releases before `wf-task-queue-sends`): they
- * replay as they ran until a `deprecatePatch`. One local attempt inside the workflow task, else the task queue.
+ * Only for sequences started while emails went out as local activities (before the `wf-task-queue-sends` patch): they
+ * go on, and replay, as they ran until a `deprecatePatch` removes this file. One local attempt in the workflow task,
+ * else the sequence's own task queue.
  */
 export class LegacyLocalSends {
   private queue: Promise<unknown> = Promise.resolve();

@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import { createSmtpMailer, loadTemplates, type Mailer } from '../../activities';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
-import { createOnwardWorker, type WorkerTuning } from '../../worker/worker';
+import { createOnwardWorker, type RunnableWorker, type WorkerTuning } from '../../worker/worker';
 import { feedbackUpdate, STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
 import type { SequenceInput } from '../../workflows/input';
 import { previewSequence } from '../../workflows/schedule';
@@ -88,7 +88,7 @@ export class TimeSkipping {
     readonly env: TestWorkflowEnvironment,
     private readonly connection: Connection & { testService: NonNullable<Connection['testService']> },
     readonly client: Client,
-    private readonly workers: Worker[],
+    private readonly workers: RunnableWorker[],
     private readonly running: Promise<void>[],
     private readonly mailer: Mailer,
     readonly startupMs: number,

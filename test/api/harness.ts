@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../../activities/mailer';
 import { loadTemplates } from '../../activities/templates';
 import type { WebhooksConfig } from '../../client/ats/common';
@@ -12,7 +12,7 @@ import { startApi } from '../../client/api/server';
 import type { UnsubscribeOptions } from '../../client/api/unsubscribe';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { serverExecutable } from '../../client/temporal-binaries';
-import { createOnwardWorker } from '../../worker/worker';
+import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
 import type { FieldProblem } from '../../workflows/input';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
@@ -32,7 +32,7 @@ export interface ApiResponse<T = Record<string, unknown>> {
 export interface ApiHarness {
   env: TestWorkflowEnvironment;
   smtp: TestSmtpServer;
-  worker: Worker;
+  worker: OnwardWorker;
   records: RecordStore;
   url: string;
   taskQueue: string;
@@ -94,7 +94,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   }
 }
 
-function harness(env: TestWorkflowEnvironment, smtp: TestSmtpServer, worker: Worker, records: RecordStore, url: string, taskQueue: string, stopAll: () => Promise<void>): ApiHarness {
+function harness(env: TestWorkflowEnvironment, smtp: TestSmtpServer, worker: OnwardWorker, records: RecordStore, url: string, taskQueue: string, stopAll: () => Promise<void>): ApiHarness {
   const api = { url };
   return {
     env,

@@ -3,14 +3,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createSmtpMailer, loadTemplates, type ActivityDependencies, type Mailer } from '../../activities';
 import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
-import { createOnwardWorker, type WorkerTuning } from '../../worker/worker';
+import { createOnwardWorker, type OnwardWorker, type WorkerTuning } from '../../worker/worker';
 import { STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
 import { describeProblems, parseRejectionDocument, type SequenceInput } from '../../workflows/input';
 import type { PolicyOverrides } from '../../workflows/policy';
@@ -65,7 +65,7 @@ export interface StartOptions {
 export interface TimeSkippingHarness {
   env: TestWorkflowEnvironment;
   smtp: TestSmtpServer;
-  worker: Worker;
+  worker: OnwardWorker;
   taskQueue: string;
   now: () => Promise<number>;
   /** Skips the test server's clock forward to the next `weekday` (1 = Monday) at `time` in `zone`. */
@@ -100,6 +100,8 @@ export interface HarnessOptions {
   dependencies?: () => Partial<ActivityDependencies> | Promise<Partial<ActivityDependencies>>;
   /** The worker's tuning, as `onward worker` reads it from its configuration. */
   tuning?: WorkerTuning;
+  /** Sends per second on the sends' task queue (ONWARD_SEND_RATE). */
+  sendRate?: number;
 }
 
 export async function setUpTimeSkipping(options: HarnessOptions = {}): Promise<TimeSkippingHarness> {
@@ -139,7 +141,7 @@ async function startServices(env: TestWorkflowEnvironment, options: HarnessOptio
   };
 
   const taskQueue = `onward-test-${process.pid}`;
-  let worker: Worker;
+  let worker: OnwardWorker;
   try {
     // createOnwardWorker bundles `require.resolve('../workflows')` by default, which plain Node cannot resolve to
     // a .ts file (vitest does not hook require): hand it a bundle built from the TypeScript sources instead.
@@ -151,6 +153,7 @@ async function startServices(env: TestWorkflowEnvironment, options: HarnessOptio
       workflowBundle,
       dependencies: { mailer, templates: loadTemplates(), fromAddress: FROM_ADDRESS, ...(await options.dependencies?.()) },
       ...(options.tuning ? { tuning: options.tuning } : {}),
+      ...(options.sendRate === undefined ? {} : { sendRate: options.sendRate }),
     });
   } catch (error) {
     mailer.close();

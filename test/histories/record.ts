@@ -31,6 +31,7 @@ import {
   pauseUpdate,
   progressUpdate,
   resumeUpdate,
+  sendQueueOf,
   snoozeUpdate,
   STAGE_ATTRIBUTE,
   statusQuery,
@@ -63,14 +64,17 @@ async function main(revision = 'HEAD', label?: string): Promise<void> {
         searchAttributes: { [STAGE_ATTRIBUTE.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
       });
       const taskQueue = 'record-histories';
+      const activities = createActivities({ mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test' });
       const worker = await Worker.create({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
         workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(checkout, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') }),
-        activities: createActivities({ mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test' }),
+        activities,
       });
-      await worker.runUntil(async () => {
+      // Sends have a task queue of their own since `wf-task-queue-sends`; earlier revisions leave this worker idle.
+      const sends = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: sendQueueOf(taskQueue), activities });
+      await sends.runUntil(worker.runUntil(async () => {
         const advanceTo = async (instant: number) => env.sleep(Math.max(0, instant - (await env.currentTimeMs())));
         // Each sequence is rejected on the next Monday afternoon in London, as in the workflow tests.
         const start = async (id: string, policy?: PolicyOverrides) => {
@@ -129,7 +133,7 @@ async function main(revision = 'HEAD', label?: string): Promise<void> {
         await advanceTo(runningSince + 23 * DAY);
         write('running-mid-check-ins', await running.fetchHistory());
         await running.terminate('recorded');
-      });
+      }));
     } finally {
       mailer.close();
       await smtp.close();

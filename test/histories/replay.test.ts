@@ -48,10 +48,12 @@ describe('recorded sequences replay with the current workflow code', () => {
 
 describe('the guards are what keep them running', () => {
   test.each([
-    ['the closing summary', "patched('closing-summary')", 'rejection-follow-up.ts'],
-    // Local sends are told apart by the task timeout a sequence started with, not by a patch marker.
-    ['sending as local activities', 'workflowInfo().taskTimeoutMs >= WORKFLOW_TASK_TIMEOUT_MS', 'legacy-local-send.ts'],
-  ])('%s without its guard would break the sequences recorded before it', async (_change, guard, fileName) => {
+    ['the closing summary', "patched('closing-summary')", 'rejection-follow-up.ts', 'default-complete.history.pb'],
+    // Local sends were told apart by the task timeout a sequence started with, not by a patch marker.
+    ['sending as local activities', 'workflowInfo().taskTimeoutMs >= WORKFLOW_TASK_TIMEOUT_MS', 'legacy-local-send.ts', 'default-complete.history.pb'],
+    // Sequences recorded with local sends go on with them: only new ones send from the sends' own task queue.
+    ['sending from a task queue of its own', 'patched(TASK_QUEUE_SENDS_PATCH)', 'hand-over.ts', 'default-complete.local-send.history.pb'],
+  ])('%s without its guard would break the sequences recorded before it', async (_change, guard, fileName, historyFile) => {
     // The same workflow code with the guard taken as always true, as if it were forgotten.
     const copy = mkdtempSync(path.join(tmpdir(), 'onward-unguarded-'));
     try {
@@ -62,7 +64,7 @@ describe('the guards are what keep them running', () => {
       expect(source).toContain(guard);
       writeFileSync(file, source.replace(guard, 'true'));
       const unguarded = await bundleWorkflowCode({ workflowsPath: path.join(copy, 'workflows'), logger: new DefaultLogger('WARN') });
-      const history = temporal.api.history.v1.History.decode(readFileSync(path.join(__dirname, 'default-complete.history.pb')));
+      const history = temporal.api.history.v1.History.decode(readFileSync(path.join(__dirname, historyFile)));
       await expect(Worker.runReplayHistory({ workflowBundle: unguarded }, history, 'replay-unguarded')).rejects.toThrow(DeterminismViolationError);
     } finally {
       rmSync(copy, { recursive: true, force: true });

@@ -22,33 +22,15 @@ describe('SMTP failures', () => {
     const notes = sequence.mails().filter((mail) => mail.step === 'supportive-note');
     expect(notes).toHaveLength(1);
     expect(smtp.received.filter((mail) => mail.parsed.messageId === notes[0]?.messageId)).toHaveLength(1);
-    // Two attempts with the same Message-ID: the local one refused with 451, the retry accepted.
+    // Two attempts with the same Message-ID: the first refused with 451, Temporal's retry accepted.
     expect(attempts(notes[0]?.messageId ?? '')).toBe(2);
-    // The retry is Temporal's: the send went on to the task queue as an activity, retried by the server.
+    // The retry is Temporal's: one activity, retried by the server.
     const events = (await sequence.handle.fetchHistory()).events ?? [];
     expect(events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [])).toEqual(['sendEmail']);
     expect((notes[0]?.at ?? 0) - later(monday, { hours: 19 })).toBeLessThan(5 * 60_000);
     const entry = sequence.entry(status, 'supportive-note');
     expect(entry.messageId).toBe(notes[0]?.messageId);
     expect(entry.error).toBeUndefined();
-  });
-
-  test('after a failed local send, the sequence sends through the queue until one gets through, then locally again', async () => {
-    const { advanceTo, smtp, start } = harness();
-    await advanceTo(1, '14:00', 'Europe/London');
-    const sequence = await start({ id: 'ts-smtp-back-to-local' });
-    smtp.failNext(1, 451, 'greylisted, try again later');
-
-    const outcome = await sequence.handle.result();
-    expect(outcome).toMatchObject({ stage: 'completed', failed: 0 });
-    const events = (await sequence.handle.fetchHistory()).events ?? [];
-    // Only the refused supportive note went through the queue; every later email was a local send again.
-    expect(events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [])).toEqual(['sendEmail']);
-    // One local-activity marker per email: the refused attempt, and each later email's send.
-    const localSends = events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-    expect(localSends).toHaveLength(outcome.sent);
-    const status = await sequence.status();
-    expect(status.log.map((line) => line.event)).toContainEqual(expect.stringMatching(/^supportive-note: the local send failed \(.*451.*\); handed to the task queue$/));
   });
 
   test('a permanent failure (550) for one interviewer is recorded, and the rest of the sequence goes on', async () => {

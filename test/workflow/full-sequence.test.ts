@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { STAGE_ATTRIBUTE } from '../../workflows/definitions';
+import { sendQueueOf, STAGE_ATTRIBUTE } from '../../workflows/definitions';
 import { previewSequence } from '../../workflows/schedule';
 import { isInsideSendWindow } from '../../workflows/send-window';
 import { FROM_ADDRESS, useTimeSkipping } from '../helpers/time-skipping';
@@ -146,10 +146,11 @@ describe('the full default sequence under time skipping', () => {
       expect(entry.sentAt, entry.key).toBeDefined();
       expect(entry.error, entry.key).toBeUndefined();
     }
-    // Every email went out from inside a workflow task, as a local activity: none is a regular activity.
+    // Every email went out as a regular activity on the sends' own task queue (its rate limit governs every worker).
     const events = (await sequence.handle.fetchHistory()).events ?? [];
-    expect(events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [])).not.toContain('sendEmail');
-    expect(events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(16);
+    const sends = events.flatMap((event) => event.activityTaskScheduledEventAttributes ?? []).filter((scheduled) => scheduled.activityType?.name === 'sendEmail');
+    expect(sends.map((scheduled) => scheduled.taskQueue?.name)).toEqual(Array.from({ length: 16 }, () => sendQueueOf(harness().taskQueue)));
+    expect(events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
 
     const executionInfo = await sequence.handle.describe();
     expect(executionInfo.status.name).toBe('COMPLETED');

@@ -1,12 +1,14 @@
 import { describe, expect, test } from 'vitest';
+import { sendQueueOf } from '../../workflows/definitions';
+import { TASK_QUEUE_SENDS_PATCH } from '../../workflows/hand-over';
 import { useTimeSkipping } from '../helpers/time-skipping';
 
-// A worker with an activity rate limit, as an agency sets one to stay under its mailbox's sending limit
-// (docs/production.md). Local activities escape the limits, so every send must be a regular activity here.
-const harness = useTimeSkipping({ tuning: { maxTaskQueueActivitiesPerSecond: 50 } });
+// Sends have a task queue of their own with a rate limit the server enforces for every worker together, as an
+// agency sets one to stay under its mailbox's sending limit (ONWARD_SEND_RATE, docs/production.md).
+const harness = useTimeSkipping({ sendRate: 50, tuning: { maxTaskQueueActivitiesPerSecond: 50 } });
 
-describe('a rate-limited worker', () => {
-  test('sends every email as a regular activity, which the rate limits govern, and each exactly once', async () => {
+describe('sending from a task queue of its own', () => {
+  test('every email is a regular activity on the sends queue, the new path is marked by its patch, and each goes once', async () => {
     await harness().advanceTo(1, '14:00', 'Europe/London');
     const sequence = await harness().start({ id: 'ts-rate-limited-1' });
 
@@ -20,7 +22,14 @@ describe('a rate-limited worker', () => {
     for (const mail of mails) expect(harness().attempts(mail.messageId), mail.step).toBe(1);
 
     const events = (await sequence.handle.fetchHistory()).events ?? [];
-    const activities = events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(activities.filter((name) => name === 'sendEmail')).toHaveLength(outcome.sent);
+    const scheduled = events.flatMap((event) => event.activityTaskScheduledEventAttributes ?? []);
+    const sends = scheduled.filter((activity) => activity.activityType?.name === 'sendEmail');
+    expect(sends).toHaveLength(outcome.sent);
+    for (const send of sends) expect(send.taskQueue?.name).toBe(sendQueueOf(harness().taskQueue));
+    // No local activity at all, not even a declined attempt before the regular one.
+    expect(events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
+    // The patch marker tells this sequence from those recorded with local sends (replayed as they ran).
+    const patches = events.flatMap((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch' ? [event] : []);
+    expect(patches.map((event) => JSON.stringify(event.markerRecordedEventAttributes?.details))).toContainEqual(expect.stringContaining(Buffer.from(JSON.stringify(TASK_QUEUE_SENDS_PATCH)).toString('base64')));
   });
 });
