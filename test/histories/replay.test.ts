@@ -31,6 +31,11 @@ describe('recorded sequences replay with the current workflow code', () => {
         // The same states since emails went out as local activities.
         'default-complete.local-send.history.pb',
         'running-mid-check-ins.local-send.history.pb',
+        // And since they go out as regular activities on the sends' own task queue.
+        'default-complete.task-queue-send.history.pb',
+        'answered-then-hired.task-queue-send.history.pb',
+        'approved-paused-opted-out.task-queue-send.history.pb',
+        'running-mid-check-ins.task-queue-send.history.pb',
       ]),
     );
   });
