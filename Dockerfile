@@ -16,6 +16,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY workflows ./workflows
 COPY activities ./activities
+COPY common ./common
 COPY worker ./worker
 COPY client ./client
 COPY scripts ./scripts

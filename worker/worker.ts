@@ -9,9 +9,9 @@ import { createFileSuppressionList, suppressionFileFrom } from '../activities/su
 import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
 import { durationMs } from '../workflows/durations';
-import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from './codec';
+import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from '../common/codec';
 import { redactUrl, type WorkerConfig } from './config';
-import { connectionOptions, describeConnection } from './connection';
+import { connectionOptions, describeConnection } from '../common/connection';
 
 /** The workflows' entry point (workflows/index), from source or from dist/. */
 export const WORKFLOWS_PATH = path.resolve(__dirname, '..', 'workflows');
@@ -36,7 +36,7 @@ export interface OnwardWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Concurrency, cache and rate limits; the SDK's defaults for whatever is left out. */
   tuning?: WorkerTuning;
-  /** Payload encryption (worker/codec.ts createDataConverter); plain payloads when absent. */
+  /** Payload encryption (common/codec.ts createDataConverter); plain payloads when absent. */
   dataConverter?: DataConverter;
 }
 

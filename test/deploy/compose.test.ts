@@ -5,7 +5,7 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
-import { ACTIVE_KEY_VARIABLE, CODEC_KEYS_VARIABLE, generateCodecKey, readCodecKeyring } from '../../worker/codec';
+import { ACTIVE_KEY_VARIABLE, CODEC_KEYS_VARIABLE, generateCodecKey, readCodecKeyring } from '../../common/codec';
 import { readWorkerConfig, workerConfigSchema } from '../../worker/config';
 import { STAGE_ATTRIBUTE } from '../../workflows/definitions';
 
@@ -245,11 +245,11 @@ describe('docker-compose.yml', () => {
   });
 
   test("Onward's containers (worker, api) get only variables the code reads, and share one image", () => {
-    const sources = ['worker', 'client', 'activities']
+    const sources = ['common', 'worker', 'client', 'activities']
       .flatMap((directory) => readdirSync(path.join(ROOT, directory), { recursive: true, encoding: 'utf8' }).map((file) => path.join(directory, file)))
       .filter((file) => file.endsWith('.ts'))
       .map((file) => read(file))
-      // The TEMPORAL_* connection variables are read by the SDK's environment configuration (worker/connection.ts).
+      // The TEMPORAL_* connection variables are read by the SDK's environment configuration (common/connection.ts).
       .concat(read('node_modules/@temporalio/envconfig/lib/envconfig-toml.js'))
       .join('\n');
     for (const name of ['worker', 'api']) {
