@@ -71,6 +71,8 @@ export const workerConfigSchema = z.object({
   ONWARD_SHUTDOWN_GRACE_TIME: duration.default('30 seconds'),
   /** Serve the worker's metrics for Prometheus on this address, e.g. 0.0.0.0:9464. */
   ONWARD_METRICS_ADDRESS: hostPort('0.0.0.0:9464').optional(),
+  /** Serve GET /health (200 while the worker polls Temporal) on this address, e.g. 127.0.0.1:9465: the container health check. */
+  ONWARD_HEALTH_ADDRESS: hostPort('127.0.0.1:9465').optional(),
   /** Google channels (docs/google.md): the directory of named Google credentials (`<name>.json`, never in a policy). */
   ONWARD_GOOGLE_CREDENTIALS_DIR: z.string().optional(),
   /** The Google credentials used when a policy names none (`googleAccount`). */
