@@ -30,9 +30,10 @@ async function withClient<T>(work: (client: Awaited<ReturnType<typeof connectCli
 const DEV_ONLY_PACKAGES = ['@temporalio/testing', 'smtp-server', 'mailparser'];
 
 /** `onward dev`'s module, or an error that says it is a development command when its packages are not installed. */
-async function loadDevCommand(): Promise<typeof import('./dev')> {
+function loadDevCommand(): typeof import('./dev') {
   try {
-    return await import('./dev');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, from source and from dist alike
+    return require('./dev') as typeof import('./dev');
   } catch (error) {
     const message = (error as Error).message;
     if (DEV_ONLY_PACKAGES.some((name) => message.includes(`'${name}'`))) {
@@ -179,7 +180,8 @@ export function buildProgram(): Command {
     .description('run an Onward worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ONWARD_TASK_QUEUE, SMTP_URL, ONWARD_FROM)')
     .action(async () => {
       // Loaded on demand: the other commands are clients and never load the worker's native runtime.
-      const { readWorkerConfig, runWorker } = await import('../worker');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, from source and from dist alike
+      const { readWorkerConfig, runWorker } = require('../worker') as typeof import('../worker');
       await runWorker(readWorkerConfig());
     });
 
@@ -194,7 +196,7 @@ export function buildProgram(): Command {
     .option('--mailbox-port <port>', 'local mailbox web port', count, 8025)
     .option('--api-port <port>', 'HTTP API and dashboard port', count, 8080)
     .action(async (options: Omit<DevOptions, 'dataDir'> & { dataDir: string }) => {
-      const { runDev } = await loadDevCommand();
+      const { runDev } = loadDevCommand();
       await runDev({ ...options, dataDir: path.resolve(options.dataDir) });
     });
 
