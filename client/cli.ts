@@ -4,12 +4,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import * as definitions from '../workflows/definitions';
 import { rejectionJsonSchema } from '../workflows/input';
 import { STAGES, type SequenceStatus } from '../workflows/status';
-import { readWorkerConfig, runWorker } from '../worker';
 import { act } from './actions';
 import { apiCommand, importCommand } from './api/commands';
 import { codecServerCommand } from './codec-server';
-import { connectClient, readClientConfig } from './connection';
-import { runDev, type DevOptions } from './dev';
+import { connectClient, readClientConfig } from '../common/connection';
+import type { DevOptions } from './dev';
 import { googleCommand } from './google-auth';
 import { formatPreview, previewLines } from './preview';
 import { readRejectionFile } from './rejection-file';
@@ -24,6 +23,26 @@ async function withClient<T>(work: (client: Awaited<ReturnType<typeof connectCli
     return await work(client, config.ONWARD_TASK_QUEUE);
   } finally {
     await close();
+  }
+}
+
+/** Packages only `onward dev` uses: development dependencies, absent from production installs and the image. */
+const DEV_ONLY_PACKAGES = ['@temporalio/testing', 'smtp-server', 'mailparser'];
+
+/** `onward dev`'s module, or an error that says it is a development command when its packages are not installed. */
+function loadDevCommand(): typeof import('./dev') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, from source and from dist alike
+    return require('./dev') as typeof import('./dev');
+  } catch (error) {
+    const message = (error as Error).message;
+    if (DEV_ONLY_PACKAGES.some((name) => message.includes(`'${name}'`))) {
+      throw new Error(
+        '`onward dev` is a development command: it needs the development dependencies, which production installs and the ' +
+          'container image leave out. Run it from a clone after `npm ci` (docs/production.md runs Onward with Docker Compose).',
+      );
+    }
+    throw error;
   }
 }
 
@@ -160,6 +179,9 @@ export function buildProgram(): Command {
     .command('worker')
     .description('run an Onward worker (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ONWARD_TASK_QUEUE, SMTP_URL, ONWARD_FROM)')
     .action(async () => {
+      // Loaded on demand: the other commands are clients and never load the worker's native runtime.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, from source and from dist alike
+      const { readWorkerConfig, runWorker } = require('../worker') as typeof import('../worker');
       await runWorker(readWorkerConfig());
     });
 
@@ -174,6 +196,7 @@ export function buildProgram(): Command {
     .option('--mailbox-port <port>', 'local mailbox web port', count, 8025)
     .option('--api-port <port>', 'HTTP API and dashboard port', count, 8080)
     .action(async (options: Omit<DevOptions, 'dataDir'> & { dataDir: string }) => {
+      const { runDev } = loadDevCommand();
       await runDev({ ...options, dataDir: path.resolve(options.dataDir) });
     });
 

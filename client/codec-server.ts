@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
 import { Command } from 'commander';
-import { AesGcmCodec, readCodecKeyring, describeKeyring, type CodecKeyring } from '../worker/codec';
-import { ConfigError, type ConfigProblem } from '../worker/config-error';
-import { isLoopbackAddress } from './codec-keys';
+import { AesGcmCodec, readCodecKeyring, describeKeyring, type CodecKeyring } from '../common/codec';
+import { ConfigError, type ConfigProblem } from '../common/config-error';
+import { isLoopbackAddress } from '../common/codec-keys';
 
 /**
  * The codec endpoint of the Temporal web UI and CLI (Temporal's "codec server" protocol): POST /encode and /decode
@@ -19,7 +19,8 @@ import { isLoopbackAddress } from './codec-keys';
  */
 
 export const DEFAULT_CODEC_SERVER_ADDRESS = '127.0.0.1:8888';
-export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
+/** The web UI of `onward dev` / `temporal server start-dev` (port 8233) and of docker-compose.yml (port 8080). */
+export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233', 'http://localhost:8080', 'http://127.0.0.1:8080'];
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MIN_TOKEN_LENGTH = 32;
 

@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { createFileSuppressionList } from '../activities/suppression';
 import { loadTemplates } from '../activities/templates';
-import { createDataConverter, describeKeyring, hasCodecKeys, readCodecKeyring } from '../worker/codec';
+import { createDataConverter, describeKeyring, hasCodecKeys, readCodecKeyring } from '../common/codec';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/config';
 import { createOnwardWorker } from '../worker/worker';
 import { parseRejectionDocument, describeProblems } from '../workflows/input';
@@ -16,7 +16,7 @@ import { ApiKeys } from './api/keys';
 import { RecordStore } from './api/records';
 import { startApi } from './api/server';
 import { SequenceService } from './api/service';
-import { loadOrCreateLocalKeyring } from './codec-keys';
+import { loadOrCreateLocalKeyring } from '../common/codec-keys';
 import { startCodecServer, type CodecServer } from './codec-server';
 import { startLocalMailbox } from './mailbox';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../workflows/definitions';
@@ -93,7 +93,7 @@ export async function runDev(options: DevOptions): Promise<void> {
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   try {
     // Payloads are encrypted here too: with ONWARD_CODEC_KEYS when set, else with a local key kept beside the database
-    // (created on first run; the CLI finds it when it talks to this server). See client/codec-keys.ts.
+    // (created on first run; the CLI finds it when it talks to this server). See common/codec-keys.ts.
     const temporalAddress = `127.0.0.1:${options.temporalPort}`;
     const local = hasCodecKeys() ? undefined : loadOrCreateLocalKeyring(options.dataDir, temporalAddress);
     const keyring = local?.keyring ?? readCodecKeyring();

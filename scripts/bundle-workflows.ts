@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { createDataConverter } from '../worker/codec';
+import { createDataConverter } from '../common/codec';
 import { WORKFLOWS_PATH } from '../worker/worker';
 
 export const DEFAULT_BUNDLE_PATH = path.resolve(__dirname, '..', 'dist', 'workflow-bundle.js');

@@ -2,10 +2,10 @@ import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from '../workflows/durations';
 import { GOOGLE_ACCOUNT_NAME } from '../workflows/policy';
-import { ConfigError, type ConfigProblem } from './config-error';
-import { DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE, resolveTemporalSettings, type TemporalSettings } from './connection';
+import { ConfigError, type ConfigProblem } from '../common/config-error';
+import { DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE, resolveTemporalSettings, type TemporalSettings } from '../common/connection';
 
-export { ConfigError, type ConfigProblem } from './config-error';
+export { ConfigError, type ConfigProblem } from '../common/config-error';
 
 const smtpUrl = z
   .string({ message: 'is required, e.g. smtp://user:password@mail.example.com:587' })
@@ -49,10 +49,10 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 /** The worker's settings, read from the environment and checked before it connects to anything. */
 export const workerConfigSchema = z.object({
   // The worker resolves these with the rest of the Temporal connection settings (a config-file profile may supply
-  // them: see worker/connection.ts); the defaults here serve clients that pick them from this schema.
+  // them: see common/connection.ts); the defaults here serve clients that pick them from this schema.
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' }).default(DEFAULT_TEMPORAL_ADDRESS),
   TEMPORAL_NAMESPACE: z.string().min(1, { message: 'must not be empty' }).default(DEFAULT_TEMPORAL_NAMESPACE),
-  ONWARD_TASK_QUEUE: z.string().min(1, { message: 'must not be empty' }).default('onward'),
+  ONWARD_TASK_QUEUE: z.string().min(1, { message: 'must not be empty' }).default(DEFAULT_TASK_QUEUE),
   SMTP_URL: smtpUrl,
   ONWARD_FROM: fromAddress,
   ONWARD_TEMPLATES_DIR: z.string().optional(),
@@ -73,6 +73,8 @@ export const workerConfigSchema = z.object({
   ONWARD_SHUTDOWN_GRACE_TIME: duration.default('30 seconds'),
   /** Serve the worker's metrics for Prometheus on this address, e.g. 0.0.0.0:9464. */
   ONWARD_METRICS_ADDRESS: hostPort('0.0.0.0:9464').optional(),
+  /** Serve GET /health (200 while the worker polls Temporal) on this address, e.g. 127.0.0.1:9465: the container health check. */
+  ONWARD_HEALTH_ADDRESS: hostPort('127.0.0.1:9465').optional(),
   /** Google channels (docs/google.md): the directory of named Google credentials (`<name>.json`, never in a policy). */
   ONWARD_GOOGLE_CREDENTIALS_DIR: z.string().optional(),
   /** The Google credentials used when a policy names none (`googleAccount`). */

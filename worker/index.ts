@@ -1,10 +1,2 @@
 export { createOnwardWorker, OnwardWorker, runWorker, workerTuning, type OnwardWorkerOptions, type RunnableWorker, type WorkerTuning } from './worker';
 export { readWorkerConfig, ConfigError, type ConfigProblem, type WorkerConfig } from './config';
-export {
-  connectionOptions,
-  describeConnection,
-  namespaceOf,
-  readTemporalSettings,
-  type TemporalConnectionOptions,
-  type TemporalSettings,
-} from './connection';

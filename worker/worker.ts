@@ -10,9 +10,10 @@ import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
 import { sendQueueOf } from '../workflows/definitions';
 import { durationMs } from '../workflows/durations';
-import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from './codec';
+import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from '../common/codec';
 import { redactUrl, type WorkerConfig } from './config';
-import { connectionOptions, describeConnection } from './connection';
+import { connectionOptions, describeConnection } from '../common/connection';
+import { startHealthServer, workerHealth } from './health';
 
 /** The workflows' entry point (workflows/index), from source or from dist/. */
 export const WORKFLOWS_PATH = path.resolve(__dirname, '..', 'workflows');
@@ -39,7 +40,7 @@ export interface OnwardWorkerOptions {
   tuning?: WorkerTuning;
   /** Emails (and Google hand-overs) per second on the sends' task queue, all workers together; unlimited when absent. */
   sendRate?: number;
-  /** Payload encryption (worker/codec.ts createDataConverter); plain payloads when absent. */
+  /** Payload encryption (common/codec.ts createDataConverter); plain payloads when absent. */
   dataConverter?: DataConverter;
 }
 
@@ -193,8 +194,14 @@ export async function runWorker(
             (config.ONWARD_GOOGLE_ACCOUNT ? `, "${config.ONWARD_GOOGLE_ACCOUNT}" when a policy names none` : ', named by each policy (googleAccount)'),
         );
       }
-      // run() returns once SIGINT/SIGTERM has been received and in-flight tasks have drained.
-      await worker.run();
+      const health = config.ONWARD_HEALTH_ADDRESS ? await startHealthServer(config.ONWARD_HEALTH_ADDRESS, () => workerHealth(worker, connection)) : undefined;
+      if (health) log(`Health check on ${health.url}`);
+      try {
+        // Worker.run() returns once SIGINT/SIGTERM has been received and in-flight tasks have drained.
+        await worker.run();
+      } finally {
+        await health?.close();
+      }
       log('Onward worker stopped.');
     } finally {
       await connection.close();

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { createFileSuppressionList, suppressionFileFrom } from '../../activities/suppression';
 import { readWebhooksConfig } from '../ats/common';
-import { connectClient, readClientConfig } from '../connection';
+import { connectClient, readClientConfig } from '../../common/connection';
 import { formatRowReport, importRows, ImportFileError, progressLine, rowsFromCsv, type RowReport } from '../import';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { ApiKeys, TENANT_PATTERN } from './keys';

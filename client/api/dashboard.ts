@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify';
  */
 function dashboardDirectory(): string | undefined {
   const candidates = [path.resolve(__dirname, '..', 'dashboard'), path.resolve(__dirname, '..', '..', '..', 'client', 'dashboard')];
-  return candidates.find((directory) => existsSync(path.join(directory, 'index.html')) && existsSync(path.join(directory, 'app.ts')));
+  return candidates.find(
+    (directory) => existsSync(path.join(directory, 'index.html')) && (existsSync(path.join(directory, 'app.js')) || existsSync(path.join(directory, 'app.ts'))),
+  );
 }
 
 /**
@@ -17,6 +19,9 @@ function dashboardDirectory(): string | undefined {
  * data comes from the API with the user's key.
  */
 function dashboardScript(directory: string): string {
+  // The image ships app.js, built by the Dockerfile: esbuild is a development dependency.
+  const built = path.join(directory, 'app.js');
+  if (existsSync(built)) return readFileSync(built, 'utf8');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the dashboard is served
   const esbuild = require('esbuild') as typeof import('esbuild');
   const built = esbuild.buildSync({ entryPoints: [path.join(directory, 'app.ts')], bundle: true, write: false, target: 'es2022', format: 'esm' });

@@ -4,7 +4,7 @@ import type { ConnectionOptions } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { describe, expect, test } from 'vitest';
 import { readWorkerConfig, type WorkerConfig } from '../../worker/config';
-import { connectionOptions, describeConnection, readTemporalSettings } from '../../worker/connection';
+import { connectionOptions, describeConnection, readTemporalSettings } from '../../common/connection';
 import { workerTuning } from '../../worker/worker';
 import { problemsOf, useWorkerConfigScratch } from '../helpers/worker-config';
 

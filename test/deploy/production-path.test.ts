@@ -1,14 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { sequenceHandle, sequenceStatus, startSequence } from '../../client/sequences';
-import { createDataConverter, generateCodecKey, readCodecKeyring } from '../../worker/codec';
-import { connectionOptions, readTemporalSettings } from '../../worker/connection';
+import { generateCodecKey } from '../../common/codec';
+import { connectClient, readClientConfig } from '../../common/connection';
 import { STAGE_ATTRIBUTE } from '../../workflows/definitions';
 import { parseRejectionDocument } from '../../workflows/input';
 import { DEMO_POLICY } from '../../workflows/policy';
@@ -20,7 +19,8 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 // The production path without Docker: the image's build steps (tsc to dist/, the workflow bundle built ahead of
 // time, the templates beside the compiled code), then the image's command, `node dist/client/cli.js worker`, with
 // the environment the compose file gives it (address, namespace, TLS off, prebuilt bundle, tuning, metrics), against
-// a real `temporal server start-dev` and a real SMTP server. A sequence is started through the same connection code.
+// a real `temporal server start-dev` and a real SMTP server. A sequence is started through the connection code the API
+// and the CLI use (common/connection.ts), and the compiled CLI is run with the settings an operator gives it.
 
 const TASK_QUEUE = 'deploy-test';
 const CODEC_KEYS = `k1:${generateCodecKey()}`;
@@ -117,12 +117,16 @@ describe('the production path, without Docker', () => {
     );
   });
 
-  test('a sequence started through the same connection code sends its first emails', async () => {
-    const settings = readTemporalSettings({ TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default', HOME: artifacts, XDG_CONFIG_HOME: artifacts });
-    const connection = await Connection.connect(connectionOptions(settings));
+  test("a sequence started through the API's and the CLI's connection code sends its first emails", async () => {
+    // Payloads are encrypted: the client holds the same keys as the worker (read from the environment, as the CLI does).
+    const environment = { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default', ONWARD_TASK_QUEUE: TASK_QUEUE, HOME: artifacts, XDG_CONFIG_HOME: artifacts };
+    const previousKeys = process.env.ONWARD_CODEC_KEYS;
+    process.env.ONWARD_CODEC_KEYS = CODEC_KEYS;
+    const { client, close } = await connectClient(readClientConfig(environment)).finally(() => {
+      if (previousKeys === undefined) delete process.env.ONWARD_CODEC_KEYS;
+      else process.env.ONWARD_CODEC_KEYS = previousKeys;
+    });
     try {
-      // Payloads are encrypted: the client holds the same keys as the worker.
-      const client = new Client({ connection, namespace: settings.namespace, dataConverter: createDataConverter(readCodecKeyring({ ONWARD_CODEC_KEYS: CODEC_KEYS })) });
       const parsed = parseRejectionDocument({
         ...rejectionDocument({ id: 'deploy-path-1', rejectedAt: new Date().toISOString() }),
         policy: DEMO_POLICY,
@@ -147,8 +151,44 @@ describe('the production path, without Docker', () => {
         expect(description.typedSearchAttributes.get(STAGE_ATTRIBUTE)).toBe(status.stage);
       }, 30_000);
     } finally {
-      await connection.close();
+      await close();
     }
+  });
+
+  /** The compiled CLI (the image's entrypoint), with only the given environment. */
+  function runCli(args: string[], environment: Record<string, string>) {
+    return spawnSync(process.execPath, [path.join(artifacts, 'dist', 'client', 'cli.js'), ...args], {
+      cwd: artifacts,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH, HOME: artifacts, XDG_CONFIG_HOME: artifacts, ONWARD_CODEC_KEYS: CODEC_KEYS, ...environment },
+    });
+  }
+
+  test('the CLI connects with the TLS settings it is given: TLS asked for against a plaintext server fails', () => {
+    const plain = runCli(['list', '--json'], { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default' });
+    expect(plain.stderr).toBe('');
+    expect(plain.status).toBe(0);
+    expect(JSON.parse(plain.stdout)).toEqual(expect.any(Array));
+    // As with Temporal Cloud: an API key (TLS on by itself), or TLS asked for; the server here speaks plain gRPC.
+    const asked: Record<string, string>[] = [{ TEMPORAL_API_KEY: 'a-temporal-cloud-api-key' }, { TEMPORAL_TLS: 'true' }];
+    for (const tls of asked) {
+      const result = runCli(['list'], { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default', ...tls });
+      expect(result.status, JSON.stringify(tls)).toBe(1);
+      expect(result.stderr).toContain(`Cannot reach the Temporal server at ${testEnv.address}, namespace default, TLS`);
+      expect(result.stderr).not.toContain('a-temporal-cloud-api-key');
+    }
+  });
+
+  test('the CLI reads a Temporal config-file profile (envconfig), as the worker does', () => {
+    const file = path.join(artifacts, 'temporal.toml');
+    writeFileSync(file, `[profile.onward]\naddress = "${testEnv.address}"\nnamespace = "default"\n`);
+    const result = runCli(['list', '--json'], { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'onward' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual(expect.any(Array));
+    const missing = runCli(['list'], { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'elsewhere' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('TEMPORAL_PROFILE: profile "elsewhere" is not in');
   });
 
   test("the worker serves metrics for Prometheus: the compose file's health check", async () => {

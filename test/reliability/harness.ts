@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { resolveTemporalBinary } from '../../client/temporal-binaries';
-import { createDataConverter, failureConverterPath, type CodecKeyring } from '../../worker/codec';
+import { createDataConverter, failureConverterPath, type CodecKeyring } from '../../common/codec';
 import { ONWARD_SEARCH_ATTRIBUTES, statusQuery } from '../../workflows/definitions';
 import { describeProblems, parseRejectionDocument, type SequenceInput } from '../../workflows/input';
 import type { PolicyOverrides } from '../../workflows/policy';

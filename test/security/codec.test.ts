@@ -3,10 +3,10 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findLocalKeyring, loadOrCreateLocalKeyring, resolveClientKeyring } from '../../client/codec-keys';
+import { findLocalKeyring, loadOrCreateLocalKeyring, resolveClientKeyring } from '../../common/codec-keys';
 import { readCodecServerConfig, startCodecServer, type CodecServer } from '../../client/codec-server';
-import { AesGcmCodec, KeylessCodec, parseCodecKeys, readCodecKeyring, type CodecKeyring } from '../../worker/codec';
-import { ConfigError } from '../../worker/config-error';
+import { AesGcmCodec, KeylessCodec, parseCodecKeys, readCodecKeyring, type CodecKeyring } from '../../common/codec';
+import { ConfigError } from '../../common/config-error';
 import { temporaryDirectory, testKeys } from '../reliability/harness';
 
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
@@ -252,7 +252,12 @@ describe('the codec server (Temporal codec server protocol)', () => {
     expect(error.problems.map((problem) => problem.setting).sort()).toEqual(['ONWARD_CODEC_KEYS', 'ONWARD_CODEC_SERVER_ADDRESS', 'ONWARD_CODEC_SERVER_TOKEN']);
     expect(error.message).not.toContain('short');
     const config = readCodecServerConfig({ ...keys.environment, ONWARD_CODEC_SERVER_TOKEN: token });
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8888, allowedOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'] });
+    // The web UI of `onward dev` (8233) and the one docker-compose.yml publishes (8080).
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8888,
+      allowedOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233', 'http://localhost:8080', 'http://127.0.0.1:8080'],
+    });
   });
 
   it('parses a good key list the same way the worker does', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it, onTestFailed } from 'vitest';
-import { AesGcmCodec } from '../../worker/codec';
+import { AesGcmCodec } from '../../common/codec';
 import { feedbackUpdate, statusQuery } from '../../workflows/definitions';
 import { runCli } from '../helpers/cli';
 import { freePort, ROOT } from '../helpers/processes';

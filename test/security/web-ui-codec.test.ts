@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCodecServer, type CodecServer } from '../../client/codec-server';
 import { serverExecutable } from '../../client/temporal-binaries';
-import { createDataConverter } from '../../worker/codec';
+import { createDataConverter } from '../../common/codec';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { freePort } from '../helpers/processes';
 import { testKeys } from '../reliability/harness';

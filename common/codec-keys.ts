@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { ConfigError } from '../worker/config-error';
+import { ConfigError } from './config-error';
 import {
   ACTIVE_KEY_VARIABLE,
   CODEC_KEYS_VARIABLE,
@@ -11,7 +11,7 @@ import {
   parseCodecKeys,
   readCodecKeyring,
   type CodecKeyring,
-} from '../worker/codec';
+} from './codec';
 
 /**
  * Where each process gets its payload keys from:

@@ -187,7 +187,7 @@ export class AesGcmCodec implements PayloadCodec {
 }
 
 /**
- * For a client without keys (allowed against a Temporal server on loopback only, see client/codec-keys.ts): writes
+ * For a client without keys (allowed against a Temporal server on loopback only, see common/codec-keys.ts): writes
  * payloads as they are, and says what to do instead of failing obscurely when it meets an encrypted one.
  */
 export class KeylessCodec implements PayloadCodec {

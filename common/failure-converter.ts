@@ -5,6 +5,6 @@ import { DefaultFailureConverter } from '@temporalio/common';
  * them too: an SMTP refusal such as "550 <grace@acme.example>: mailbox unavailable" is personal data.
  *
  * Loaded by path (DataConverter.failureConverterPath) in the worker's main thread, in the workflow sandbox (bundled)
- * and in clients: see worker/codec.ts.
+ * and in clients: see common/codec.ts.
  */
 export const failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });

@@ -1,17 +1,21 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { clientDataConverter } from './codec-keys';
 import { ConfigError, type ConfigProblem } from './config-error';
 
 // How Onward reaches Temporal: a local dev server, a self-hosted cluster (plain or TLS) or Temporal Cloud (mTLS or
 // API key). The settings are the ones the Temporal CLI and SDKs share ("environment configuration"): the TEMPORAL_*
-// variables, over an optional profile of a TOML config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE). The worker and
-// the client both connect through `connectionOptions`, so they always agree.
+// variables, over an optional profile of a TOML config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE). The worker, the
+// API and every CLI command connect through `connectionOptions`, so they always agree.
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
+export const DEFAULT_TASK_QUEUE = 'onward';
 const ADDRESS = /^[^\s:]+:\d{1,5}$/;
 
 export interface TemporalTls {
@@ -249,4 +253,47 @@ export function describeConnection(source: TemporalSettings | HasTemporalSetting
   if (settings.apiKey !== undefined) parts.push('API key');
   if (settings.profile) parts.push(`profile "${settings.profile.name}" of ${settings.profile.file}`);
   return parts.join(', ');
+}
+
+/** What a client (the API, a CLI command) needs: the Temporal settings, as the worker resolves them, and the task queue. */
+export interface ClientConfig {
+  temporal: TemporalSettings;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  ONWARD_TASK_QUEUE: string;
+}
+
+export class UnreachableServerError extends Error {
+  override name = 'UnreachableServerError';
+}
+
+/** The client's settings, or a ConfigError naming every variable (or config-file key) at fault. */
+export function readClientConfig(environment: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const { settings, problems } = resolveTemporalSettings(environment);
+  const taskQueue = environment.ONWARD_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
+  if (!settings) throw ConfigError.of('Invalid Temporal connection settings', problems);
+  return { temporal: settings, TEMPORAL_ADDRESS: settings.address, TEMPORAL_NAMESPACE: settings.namespace, ONWARD_TASK_QUEUE: taskQueue };
+}
+
+/**
+ * Connects a client to Temporal with the same options as the worker (TLS, mTLS, API key, profile), failing within
+ * seconds with a message that says what to do when nothing answers. Payloads are encrypted with the keys of the
+ * environment (or the local key of `onward dev`): see common/codec-keys.ts.
+ */
+export async function connectClient(
+  config: ClientConfig,
+  options: { dataConverter?: DataConverter } = {},
+): Promise<{ client: Client; close: () => Promise<void> }> {
+  // Checked before connecting: a client without the key refuses to write personal data in clear.
+  const dataConverter = options.dataConverter ?? clientDataConverter(process.env, config.TEMPORAL_ADDRESS);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...connectionOptions(config.temporal), connectTimeout: '5 seconds' });
+  } catch (error) {
+    throw new UnreachableServerError(
+      `Cannot reach the Temporal server at ${describeConnection(config.temporal)} (${(error as Error).message}). ` +
+        'Start one with `npx onward dev`, or check TEMPORAL_ADDRESS and the TLS settings (docs/production.md).',
+    );
+  }
+  return { client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }), close: () => connection.close() };
 }
