@@ -1,20 +1,29 @@
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Where the first byte that is not UTF-8 is (0-based), for the error message. */
+const decodes = (bytes: Uint8Array, stream: boolean): boolean => {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Where the first byte sequence that is not UTF-8 starts (0-based), for the error message. */
 function firstInvalidByte(bytes: Uint8Array): number {
+  // The longest prefix that is valid or merely cut short (a stream), by bisection: cheap even for a 5 MB file.
   let low = 0;
   let high = bytes.length;
-  // The longest valid prefix, by bisection: decoding is linear, so this stays cheap even for a 5 MB file.
   while (high - low > 1) {
     const middle = (low + high) >> 1;
-    try {
-      strictUtf8.decode(bytes.subarray(0, middle), { stream: true });
-      low = middle;
-    } catch {
-      high = middle;
-    }
+    if (decodes(bytes.subarray(0, middle), true)) low = middle;
+    else high = middle;
   }
-  return low;
+  if (decodes(bytes.subarray(0, low), false)) return low;
+  // The prefix ends inside a multi-byte character: that character is the bad one.
+  let start = low;
+  while (start > 0 && ((bytes[start - 1] ?? 0) & 0xc0) === 0x80) start -= 1;
+  return start > 0 ? start - 1 : 0;
 }
 
 export class InvalidUtf8Error extends Error {
