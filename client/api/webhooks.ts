@@ -134,8 +134,9 @@ export function registerWebhooks(
       });
       return { outcome: started.outcome, rejectionId, reason: event.rejectionReason };
     }
-    // Without a candidate from the ATS (e.g. Lever's deleted opportunity), the one Onward recorded for the application.
-    const candidateId = event.candidateId ?? records.sequencesOf(tenant, ats, { applicationIds: event.applicationIds }).find((record) => record.candidateId)?.candidateId;
+    // An erasure without the candidate from the ATS (Lever's deleted opportunity): the one Onward recorded for the application.
+    const candidateId =
+      event.candidateId ?? (event.erase ? records.sequencesOf(tenant, ats, { applicationIds: event.applicationIds }).find((record) => record.candidateId)?.candidateId : undefined);
     const matched = records.sequencesOf(tenant, ats, { candidateId, applicationIds: event.applicationIds });
     const ids = [...new Set([...matched.map((record) => record.rejectionId), ...event.applicationIds.map((applicationId) => adapter.rejectionId(applicationId))])];
     const cancelled: string[] = [];
