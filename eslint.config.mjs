@@ -12,6 +12,15 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Prototype pollution (issue 11): `node[key] ??= {}` with a key from input reaches Object.prototype through "__proto__".
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "AssignmentExpression[operator=/^(\\?\\?|\\|\\||&&)=$/] > MemberExpression.left[computed=true]:not([property.type='Literal'])",
+          message: 'x[key] ??= … may create "__proto__" or "constructor" entries: check Object.hasOwn first, or use a Map or Object.create(null)',
+        },
+      ],
+      'no-prototype-builtins': 'error',
     },
   },
   {

@@ -1,9 +1,12 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * The token of an unsubscribe link (RFC 8058 one-click): `<payload>.<signature>`, both base64url, the payload the JSON
- * `{ e: email, s: sequence id, x: expiry (epoch seconds) }`, the signature HMAC-SHA256 of the payload text under
- * ONWARD_UNSUBSCRIBE_SECRET. The token is the only authority the unsubscribe endpoint asks for. Pure: no clock, no I/O.
+ * The token of an unsubscribe link (RFC 8058 one-click): `u2.<sealed>`, base64url of AES-256-GCM over the JSON
+ * `{ e: email, s: sequence id, x: expiry (epoch seconds) }`, with keys derived from ONWARD_UNSUBSCRIBE_SECRET: opaque
+ * (the address cannot be read from the link, in a log or a forwarded email) and authenticated (GCM's tag). The nonce is
+ * an HMAC of the claims, so the same claims give the same token. The token is the only authority the unsubscribe
+ * endpoint asks for. Tokens of the first format (`<base64 JSON>.<HMAC>`, readable) already sent in emails keep working
+ * until they expire. Pure: no clock, no I/O.
  */
 export interface UnsubscribeClaims {
   email: string;
@@ -19,22 +22,55 @@ export const UNSUBSCRIBE_TOKEN_LIFETIME_MS = 180 * 24 * 3_600_000;
 
 const signature = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest();
 
+const SEALED_PREFIX = 'u2.';
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+// One secret, two keys: one encrypts, one derives the nonce (never the same key for both jobs).
+const subkey = (secret: string, purpose: string) => createHmac('sha256', secret).update(`onward unsubscribe token ${purpose}`).digest();
+
 export function signUnsubscribeToken(claims: { email: string; sequenceId: string }, secret: string, now: number, lifetimeMs = UNSUBSCRIBE_TOKEN_LIFETIME_MS): string {
-  const payload = Buffer.from(
-    JSON.stringify({ e: claims.email.trim().toLowerCase(), s: claims.sequenceId, x: Math.floor((now + lifetimeMs) / 1000) }),
-  ).toString('base64url');
-  return `${payload}.${signature(payload, secret).toString('base64url')}`;
+  const plain = Buffer.from(JSON.stringify({ e: claims.email.trim().toLowerCase(), s: claims.sequenceId, x: Math.floor((now + lifetimeMs) / 1000) }));
+  const nonce = createHmac('sha256', subkey(secret, 'nonce')).update(plain).digest().subarray(0, NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', subkey(secret, 'encryption'), nonce);
+  const sealed = Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  return `${SEALED_PREFIX}${sealed.toString('base64url')}`;
+}
+
+function openSealed(sealed: string, secret: string): Buffer | undefined {
+  const bytes = Buffer.from(sealed, 'base64url');
+  if (bytes.length <= NONCE_BYTES + TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', subkey(secret, 'encryption'), bytes.subarray(0, NONCE_BYTES));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
 }
 
 export function verifyUnsubscribeToken(token: string, secret: string, now: number): VerifiedToken {
+  if (token.startsWith(SEALED_PREFIX)) {
+    const plain = openSealed(token.slice(SEALED_PREFIX.length), secret);
+    if (!plain) return { ok: false, reason: 'the link is not valid (bad signature)' };
+    return claimsOf(plain.toString('utf8'), now);
+  }
+  return verifyReadableToken(token, secret, now);
+}
+
+/** The first format, `<base64url JSON>.<HMAC>`: still in emails already sent, accepted until they expire. */
+function verifyReadableToken(token: string, secret: string, now: number): VerifiedToken {
   const [payload, signed, ...rest] = token.split('.');
   if (!payload || !signed || rest.length > 0) return { ok: false, reason: 'the link is malformed' };
   const expected = signature(payload, secret);
   const given = Buffer.from(signed, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'the link is not valid (bad signature)' };
+  return claimsOf(Buffer.from(payload, 'base64url').toString('utf8'), now);
+}
+
+function claimsOf(json: string, now: number): VerifiedToken {
   let claims: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    claims = JSON.parse(json);
   } catch {
     return { ok: false, reason: 'the link is malformed' };
   }

@@ -4,7 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ARGUMENT_VALIDATORS } from '../workflows/definitions';
 import type { Stage } from '../workflows/status';
 import { ACTION_CONFLICT, INVALID_ARGUMENT, refusedFieldOf, SEQUENCE_FIELD, type RefusalType } from '../workflows/updates';
-import { sequenceHandle } from './sequences';
+import { sequenceHandle, type SequenceTarget } from './sequences';
 
 /** An action refused by the shared validators (./workflows/updates), or a sequence that does not exist or has ended. */
 export class ActionRefusedError extends Error {
@@ -47,21 +47,21 @@ const isMissingSequence = (error: unknown): boolean =>
  */
 export async function act<Args extends unknown[]>(
   client: Client,
-  rejectionId: string,
+  sequence: SequenceTarget,
   update: UpdateDefinition<Stage, Args>,
   ...args: Args
 ): Promise<Stage> {
   try {
     ARGUMENT_VALIDATORS[update.name]?.(args[0]);
     // The SDK's overloads cannot take a generic argument list; the definition still types the call sites.
-    return await sequenceHandle(client, rejectionId).executeUpdate<Stage, [unknown, ...unknown[]]>(update.name, {
+    return await sequenceHandle(client, sequence).executeUpdate<Stage, [unknown, ...unknown[]]>(update.name, {
       args: args as unknown as [unknown, ...unknown[]],
     });
   } catch (error) {
     if (error instanceof ApplicationFailure) throw refusalOf(update.name, error);
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw refusalOf(update.name, error.cause);
     if (isMissingSequence(error)) {
-      throw refused(update.name, ACTION_CONFLICT, SEQUENCE_FIELD, `no running sequence for rejection "${rejectionId}"`);
+      throw refused(update.name, ACTION_CONFLICT, SEQUENCE_FIELD, `no running sequence for rejection "${typeof sequence === 'string' ? sequence : sequence.rejectionId}"`);
     }
     throw error;
   }

@@ -12,7 +12,8 @@ import type { DevOptions } from './dev';
 import { googleCommand } from './google-auth';
 import { formatPreview, previewLines } from './preview';
 import { readRejectionFile } from './rejection-file';
-import { isStage, listSequences, sequenceStatus, startSequence } from './sequences';
+import { INSECURE_PLAINTEXT_FLAG, refusePlaintextWrites } from './plaintext-guard';
+import { isStage, listSequences, sequenceStatus, startSequence, type SequenceTarget } from './sequences';
 import { suppressionCommand } from './suppressions';
 
 /** Runs `work` with a connected client, and closes the connection afterwards. */
@@ -45,6 +46,11 @@ function loadDevCommand(): typeof import('./dev') {
     throw error;
   }
 }
+
+/** A rejection id, in a tenant's scope when --tenant is given (sequences started through the API or webhooks). */
+const targetOf = (id: string, tenant: string | undefined): SequenceTarget =>
+  tenant === undefined ? id : { rejectionId: id, workflowId: definitions.workflowIdFor(id, tenant) };
+const TENANT_OPTION = ['--tenant <tenant>', 'the tenant the sequence belongs to (started through the API or a webhook)'] as const;
 
 const count = (value: string): number => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
@@ -89,8 +95,10 @@ export function buildProgram(): Command {
     .command('start')
     .description('validate a rejection file and start its sequence (starting it twice starts nothing new)')
     .argument('<file>', 'rejection JSON file')
-    .action(async (file: string) => {
+    .option(INSECURE_PLAINTEXT_FLAG, 'write the personal data in clear when no payload key is set (a keyless test server only)')
+    .action(async (file: string, options: { insecurePlaintext?: boolean }) => {
       const input = readRejectionFile(file);
+      refusePlaintextWrites(readClientConfig().TEMPORAL_ADDRESS, options.insecurePlaintext);
       const result = await withClient((client, taskQueue) => startSequence(client, taskQueue, input));
       console.log(
         result.started
@@ -103,9 +111,10 @@ export function buildProgram(): Command {
     .command('status')
     .description("show a sequence's stage, timeline, feedback and progress")
     .argument('<id>', 'rejection id')
+    .option(...TENANT_OPTION)
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { json?: boolean }) => {
-      const status = await withClient((client) => sequenceStatus(client, id));
+    .action(async (id: string, options: { json?: boolean; tenant?: string }) => {
+      const status = await withClient((client) => sequenceStatus(client, targetOf(id, options.tenant)));
       console.log(options.json ? JSON.stringify(status, null, 2) : formatStatus(status));
     });
 
@@ -122,29 +131,30 @@ export function buildProgram(): Command {
       for (const sequence of sequences) console.log(`${sequence.rejectionId.padEnd(30)} ${sequence.stage.padEnd(17)} started ${sequence.startedAt.toISOString()}`);
     });
 
-  const action = (name: string, description: string) => program.command(name).description(description).argument('<id>', 'rejection id');
+  const action = (name: string, description: string) => program.command(name).description(description).argument('<id>', 'rejection id').option(...TENANT_OPTION);
   const report = (id: string, stage: string) => console.log(`rejection-${id}: ${stage}`);
 
-  action('ready', 'end the grieving period now').action(async (id: string) => {
-    report(id, await withClient((client) => act(client, id, definitions.readyUpdate)));
+  action('ready', 'end the grieving period now').action(async (id: string, options: { tenant?: string }) => {
+    report(id, await withClient((client) => act(client, targetOf(id, options.tenant), definitions.readyUpdate)));
   });
   action('snooze', 'extend the grieving period')
     .argument('<duration>', 'e.g. "2 days"')
-    .action(async (id: string, duration: string) => {
-      report(id, await withClient((client) => act(client, id, definitions.snoozeUpdate, { for: duration })));
+    .action(async (id: string, duration: string, options: { tenant?: string }) => {
+      report(id, await withClient((client) => act(client, targetOf(id, options.tenant), definitions.snoozeUpdate, { for: duration })));
     });
   action('feedback', 'record the feedback an interviewer or recruiter gave')
     .argument('<text...>', 'the feedback')
     .option('--from <name>', 'who gave it')
-    .action(async (id: string, words: string[], options: { from?: string }) => {
-      report(id, await withClient((client) => act(client, id, definitions.feedbackUpdate, { text: words.join(' '), from: options.from })));
+    .action(async (id: string, words: string[], options: { from?: string; tenant?: string }) => {
+      report(id, await withClient((client) => act(client, targetOf(id, options.tenant), definitions.feedbackUpdate, { text: words.join(' '), from: options.from })));
     });
   action('progress', "record the candidate's job-search progress since the last report")
     .requiredOption('--applications <n>', 'applications sent', count)
     .requiredOption('--interviews <n>', 'interviews had', count)
     .option('--note <text>', 'anything else')
-    .action(async (id: string, options: { applications: number; interviews: number; note?: string }) => {
-      report(id, await withClient((client) => act(client, id, definitions.progressUpdate, options)));
+    .action(async (id: string, options: { applications: number; interviews: number; note?: string; tenant?: string }) => {
+      const { tenant, ...progress } = options;
+      report(id, await withClient((client) => act(client, targetOf(id, tenant), definitions.progressUpdate, progress)));
     });
   action('approve', 'approve (optionally edited) or skip a draft that waits for approval')
     .argument('<step>', 'the step key, e.g. thank-you:1 (see `onward status`)')
@@ -152,16 +162,16 @@ export function buildProgram(): Command {
     .option('--text <text>', 'replace the body')
     .option('--text-file <file>', 'replace the body with this file')
     .option('--skip', 'do not send this message')
-    .action(async (id: string, step: string, options: { subject?: string; text?: string; textFile?: string; skip?: boolean }) => {
+    .action(async (id: string, step: string, options: { subject?: string; text?: string; textFile?: string; skip?: boolean; tenant?: string }) => {
       const text = options.textFile ? readFileSync(options.textFile, 'utf8') : options.text;
       const args = { step, decision: options.skip ? ('skip' as const) : ('approve' as const), subject: options.subject, text };
-      report(id, await withClient((client) => act(client, id, definitions.approveUpdate, args)));
+      report(id, await withClient((client) => act(client, targetOf(id, options.tenant), definitions.approveUpdate, args)));
     });
-  action('pause', 'hold every pending step').action(async (id: string) => {
-    report(id, await withClient((client) => act(client, id, definitions.pauseUpdate)));
+  action('pause', 'hold every pending step').action(async (id: string, options: { tenant?: string }) => {
+    report(id, await withClient((client) => act(client, targetOf(id, options.tenant), definitions.pauseUpdate)));
   });
-  action('resume', 'release the pending steps').action(async (id: string) => {
-    report(id, await withClient((client) => act(client, id, definitions.resumeUpdate)));
+  action('resume', 'release the pending steps').action(async (id: string, options: { tenant?: string }) => {
+    report(id, await withClient((client) => act(client, targetOf(id, options.tenant), definitions.resumeUpdate)));
   });
   for (const [name, update, description] of [
     ['opt-out', definitions.optOutUpdate, 'stop all further contact at once'],
@@ -170,8 +180,8 @@ export function buildProgram(): Command {
   ] as const) {
     action(name, description)
       .option('--reason <text>', 'why, for the record')
-      .action(async (id: string, options: { reason?: string }) => {
-        report(id, await withClient((client) => act(client, id, update, { reason: options.reason })));
+      .action(async (id: string, options: { reason?: string; tenant?: string }) => {
+        report(id, await withClient((client) => act(client, targetOf(id, options.tenant), update, { reason: options.reason })));
       });
   }
 

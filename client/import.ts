@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { ColumnError, columnPath, type Segment } from './import-columns';
 import type { FieldProblem } from '../workflows/input';
 import { ApiError } from './api/errors';
 import type { StartOutcome } from './api/service';
@@ -39,17 +40,13 @@ export interface ImportReport {
   refused: number;
 }
 
-type Segment = string | number;
-
 function pathOf(header: string): Segment[] {
-  const segments: Segment[] = [];
-  for (const part of header.split('.')) {
-    const match = /^([A-Za-z$][\w$]*)((?:\[\d+\])*)$/.exec(part);
-    if (!match?.[1]) throw new ImportFileError(`column "${header}" is not a field of the rejection document (e.g. "candidate.email", "interviewers[0].name")`);
-    segments.push(match[1]);
-    for (const index of (match[2] ?? '').matchAll(/\[(\d+)\]/g)) segments.push(Number(index[1]));
+  try {
+    return columnPath(header);
+  } catch (error) {
+    if (error instanceof ColumnError) throw new ImportFileError(error.message);
+    throw error;
   }
-  return segments;
 }
 
 function cellValue(path: Segment[], text: string): unknown {
@@ -67,24 +64,30 @@ function cellValue(path: Segment[], text: string): unknown {
   return text;
 }
 
-function setPath(target: Record<string, unknown>, path: Segment[], value: unknown): void {
-  let node: Record<string | number, unknown> = target;
+type Node = Record<string | number, unknown>;
+// Rows are built on null-prototype objects: even a path that slipped past columnPath could not reach Object.prototype.
+const emptyObject = (): Node => Object.create(null) as Node;
+
+function setPath(target: Node, path: Segment[], value: unknown): void {
+  let node = target;
   path.forEach((segment, index) => {
-    const last = index === path.length - 1;
-    if (last) {
+    if (index === path.length - 1) {
       node[segment] = value;
       return;
     }
-    const next = path[index + 1];
-    node[segment] ??= typeof next === 'number' ? [] : {};
-    node = node[segment] as Record<string | number, unknown>;
+    if (!Object.hasOwn(node, segment)) node[segment] = typeof path[index + 1] === 'number' ? [] : emptyObject();
+    node = node[segment] as Node;
   });
 }
 
 /** Arrays with holes (an interviewers[1] column but an empty interviewers[0]) become dense. */
 function compact(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(compact);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, compact(item)]));
+  if (value && typeof value === 'object') {
+    const dense = emptyObject();
+    for (const [key, item] of Object.entries(value)) dense[key] = compact(item);
+    return dense;
+  }
   return value;
 }
 
@@ -102,7 +105,7 @@ export function rowsFromCsv(text: string): CsvRow[] {
   if (rows.length > MAX_IMPORT_ROWS) throw new ImportFileError(`has ${rows.length} rows: import at most ${MAX_IMPORT_ROWS} at a time`);
   const paths = header.map(pathOf);
   return rows.map((cells, index) => {
-    const document: Record<string, unknown> = {};
+    const document = emptyObject();
     cells.forEach((cell, column) => {
       const path = paths[column];
       if (path && cell !== '') setPath(document, path, cellValue(path, cell));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { decodeUtf8, InvalidUtf8Error } from './utf8';
 import { describeProblems, parseRejectionDocument, type SequenceInput } from '../workflows/input';
 
 export class InvalidRejectionError extends Error {
@@ -7,11 +8,18 @@ export class InvalidRejectionError extends Error {
 
 /** Reads and validates a rejection file; every problem is named by its field before anything starts. */
 export function readRejectionFile(file: string): SequenceInput {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new InvalidRejectionError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let text: string;
+  try {
+    text = decodeUtf8(bytes);
+  } catch (error) {
+    if (error instanceof InvalidUtf8Error) throw new InvalidRejectionError(`${file}: ${error.message}`);
+    throw error;
   }
   let document: unknown;
   try {

@@ -20,8 +20,8 @@ export interface StartExtras {
 }
 
 /** Starts the sequence of a validated rejection; starting the same rejection again returns the existing one. */
-export async function startSequence(client: Client, taskQueue: string, input: SequenceInput, extras: StartExtras = {}): Promise<StartResult> {
-  const workflowId = actions.workflowIdFor(input.rejection.id);
+export async function startSequence(client: Client, taskQueue: string, input: SequenceInput, extras: StartExtras & { workflowId?: string } = {}): Promise<StartResult> {
+  const workflowId = extras.workflowId ?? actions.workflowIdFor(input.rejection.id);
   try {
     await client.workflow.start(actions.WORKFLOW_TYPE, {
       taskQueue,
@@ -39,12 +39,15 @@ export async function startSequence(client: Client, taskQueue: string, input: Se
   }
 }
 
-export function sequenceHandle(client: Client, rejectionId: string) {
-  return client.workflow.getHandle(actions.workflowIdFor(rejectionId));
+/** A sequence: by rejection id (the CLI's, unscoped), or by the workflow id a tenant's lookup found (client/api/service.ts). */
+export type SequenceTarget = string | { workflowId: string; rejectionId: string };
+
+export function sequenceHandle(client: Client, target: SequenceTarget) {
+  return client.workflow.getHandle(typeof target === 'string' ? actions.workflowIdFor(target) : target.workflowId);
 }
 
-export async function sequenceStatus(client: Client, rejectionId: string): Promise<SequenceStatus> {
-  return sequenceHandle(client, rejectionId).query(actions.statusQuery);
+export async function sequenceStatus(client: Client, sequence: SequenceTarget): Promise<SequenceStatus> {
+  return sequenceHandle(client, sequence).query(actions.statusQuery);
 }
 
 export interface SequenceSummary {
@@ -82,7 +85,7 @@ export async function listSequences(
 
 function summaryOf(execution: WorkflowExecutionInfo): SequenceSummary {
   return {
-    rejectionId: execution.workflowId.replace(/^rejection-/, ''),
+    rejectionId: actions.rejectionIdOf(execution.workflowId),
     workflowId: execution.workflowId,
     stage: execution.typedSearchAttributes.get(actions.STAGE_ATTRIBUTE) ?? 'unknown',
     startedAt: execution.startTime,

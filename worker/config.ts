@@ -7,9 +7,23 @@ import { DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPAC
 
 export { ConfigError, type ConfigProblem } from '../common/config-error';
 
+/** The user name and password of an smtp(s) URL as written (up to the last "@" before any path), if it has them. */
+function userInfoOf(value: string): string | undefined {
+  const rest = value.replace(/^smtps?:\/\//, '');
+  const at = rest.lastIndexOf('@');
+  return at < 0 ? undefined : rest.slice(0, at);
+}
+
 const smtpUrl = z
   .string({ message: 'is required, e.g. smtp://user:password@mail.example.com:587' })
-  .refine((value) => /^smtps?:\/\/[^/\s]+/.test(value), { message: 'must be an smtp:// or smtps:// URL' });
+  .refine((value) => /^smtps?:\/\/[^/\s]+/.test(value), { message: 'must be an smtp:// or smtps:// URL', abort: true })
+  .refine((value) => !/[@/]/.test(userInfoOf(value) ?? ''), {
+    message:
+      'has an "@" or "/" in its user name or password: percent-encode them ("@" as %40, "/" as %2F, e.g. ' +
+      'smtp://mailer%40example.com:pass%2Fword@mail.example.com:587), or the URL names another host',
+    abort: true,
+  })
+  .refine((value) => URL.canParse(value), { message: 'is not a valid URL (percent-encode special characters in the user name and password)' });
 
 const fromAddress = z.email({ message: 'must be the email address Onward sends from, e.g. onward@example.com' });
 
@@ -145,7 +159,10 @@ export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
   };
 }
 
-/** The SMTP URL without its password, for logs. */
+/** The SMTP URL without its password, for logs; one that does not parse is not shown at all. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  if (!URL.canParse(url)) return '(an SMTP URL that does not parse; not shown)';
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }

@@ -7,7 +7,14 @@ export type { ApproveArgs, FeedbackArgs, ProgressArgs, SnoozeArgs, StopArgs } fr
 
 /** The workflow type, its id and the search attributes, shared by the worker, the CLI and the tests. */
 export const WORKFLOW_TYPE = 'rejectionFollowUp';
-export const workflowIdFor = (rejectionId: string): string => `rejection-${rejectionId}`;
+/**
+ * A sequence's workflow id: `<tenant>:rejection-<id>` for a tenant's (API, webhooks, `onward import --tenant`), so the
+ * same rejection id in two tenants never collides; `rejection-<id>` without one (the CLI), as every sequence was
+ * before tenants were scoped (those stay reachable by their owner: client/api/service.ts).
+ */
+export const workflowIdFor = (rejectionId: string, tenant?: string): string => (tenant === undefined ? `rejection-${rejectionId}` : `${tenant}:rejection-${rejectionId}`);
+/** The rejection id in a workflow id made by workflowIdFor. */
+export const rejectionIdOf = (workflowId: string): string => workflowId.replace(/^(?:[A-Za-z0-9][A-Za-z0-9_-]{0,63}:)?rejection-/, '');
 /** The task queue of a sequence's sends: a queue of their own, so one rate limit governs every worker. */
 export const sendQueueOf = (taskQueue: string): string => `${taskQueue}-sends`;
 /** The workflow task timeout sequences with local sends started with: it tells them apart (./legacy-local-send). */

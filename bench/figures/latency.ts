@@ -22,6 +22,8 @@ import { now, progress, round, sleep, summarize, waitFor } from '../util';
 const ROOT = path.resolve(__dirname, '..', '..');
 const ONWARD_QUEUE = 'bench-latency';
 const NOOP_QUEUE = 'bench-latency-noop';
+/** The API's tenant in this figure: its sequences' workflow ids are scoped by it (workflowIdFor). */
+const BENCH_TENANT = 'bench';
 
 interface Sample {
   /** The start call returned (the CLI prints "Started sequence ..."). */
@@ -130,7 +132,7 @@ export async function startLatency(context: BenchContext): Promise<FigureResult>
     }
 
     const apiKey = ApiKeys.generate();
-    const api = await startApi({ client, taskQueue: ONWARD_QUEUE, keys: new ApiKeys().addKey('bench', apiKey), port: 0 });
+    const api = await startApi({ client, taskQueue: ONWARD_QUEUE, keys: new ApiKeys().addKey(BENCH_TENANT, apiKey), rateLimits: { perIp: 1_000_000, perKey: 1_000_000 }, port: 0 }); // limits checked, never reached
     const postRejection = async (document: unknown): Promise<string> => {
       const response = await fetch(`${api.url}/rejections`, {
         method: 'POST',
@@ -184,12 +186,12 @@ export async function startLatency(context: BenchContext): Promise<FigureResult>
         viaApi.push(
           await measure(
             client,
-            workflowIdFor(apiId),
+            workflowIdFor(apiId, BENCH_TENANT),
             async () => {
               const started = await postRejection(document);
-              if (started !== workflowIdFor(apiId)) throw new Error(`POST /rejections started ${started}`);
+              if (started !== workflowIdFor(apiId, BENCH_TENANT)) throw new Error(`POST /rejections started ${started}`);
             },
-            () => client.workflow.getHandle(workflowIdFor(apiId)).query(statusQuery),
+            () => client.workflow.getHandle(workflowIdFor(apiId, BENCH_TENANT)).query(statusQuery),
           ),
         );
       };
@@ -223,13 +225,13 @@ export async function startLatency(context: BenchContext): Promise<FigureResult>
       const id = `${runId}-cli-${index}`;
       const file = path.join(context.directory, `${id}.json`);
       writeFileSync(file, JSON.stringify(rejectionDocument({ id, rejectedAt: new Date().toISOString() })));
-      await timed('onward', workflowIdFor(id), () => run(process.execPath, [path.join(ROOT, 'bin', 'onward.js'), 'start', file], onwardEnvironment));
+      await timed('onward', workflowIdFor(id), () => run(process.execPath, [path.join(ROOT, 'bin', 'onward.js'), 'start', file, '--insecure-plaintext'], onwardEnvironment));
       if (compiledCli) {
         const compiledId = `${id}-compiled`;
         const compiledFile = path.join(context.directory, `${compiledId}.json`);
         writeFileSync(compiledFile, JSON.stringify(rejectionDocument({ id: compiledId, rejectedAt: new Date().toISOString() })));
         await timed('onwardCompiled', workflowIdFor(compiledId), () =>
-          run(process.execPath, [compiledCli, 'start', compiledFile], { ...onwardEnvironment, NODE_PATH: path.join(ROOT, 'node_modules') }),
+          run(process.execPath, [compiledCli, 'start', compiledFile, '--insecure-plaintext'], { ...onwardEnvironment, NODE_PATH: path.join(ROOT, 'node_modules') }),
         );
       }
       const floorId = `${runId}-cli-floor-${index}`;

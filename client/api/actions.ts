@@ -5,6 +5,7 @@ import * as definitions from '../../workflows/definitions';
 import type { Stage } from '../../workflows/status';
 import { MAX_COUNT, MAX_FROM, MAX_REASON, MAX_SUBJECT, MAX_TEXT } from '../../workflows/updates';
 import { act } from '../actions';
+import type { SequenceTarget } from '../sequences';
 import { parseOr400 } from './validation';
 
 /**
@@ -20,14 +21,14 @@ interface HttpAction<Body extends z.ZodType, Args extends unknown[]> {
 }
 
 /** A validated action, ready to run on one sequence. */
-export type PreparedAction = (client: Client, rejectionId: string) => Promise<Stage>;
+export type PreparedAction = (client: Client, sequence: SequenceTarget) => Promise<Stage>;
 
 const action = <Body extends z.ZodType, Args extends unknown[]>(definition: HttpAction<Body, Args>) => ({
   ...definition,
   /** Validates the body (400 naming each bad field) and returns the action to run. */
   prepare(body: unknown): PreparedAction {
     const args = definition.args(parseOr400(definition.body, body ?? {}));
-    return (client, rejectionId) => act(client, rejectionId, definition.update, ...args);
+    return (client, sequence) => act(client, sequence, definition.update, ...args);
   },
 });
 

@@ -8,15 +8,35 @@ import { readWebhooksConfig } from '../ats/common';
 import { connectClient, readClientConfig } from '../../common/connection';
 import { formatRowReport, importRows, ImportFileError, progressLine, rowsFromCsv, type RowReport } from '../import';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
+import { INSECURE_PLAINTEXT_FLAG, refusePlaintextWrites } from '../plaintext-guard';
+import { decodeUtf8, InvalidUtf8Error } from '../utf8';
+import { parseDuration } from '../../workflows/durations';
+import { DEFAULT_RATE_LIMITS } from './rate-limits';
+import { DEFAULT_LEVER_MAX_AGE_MS } from './webhooks';
 import { ApiKeys, TENANT_PATTERN } from './keys';
 import { RecordStore } from './records';
 import { startApi } from './server';
 import { SequenceService } from './service';
 
+const perMinute = (fallback: number) => z.coerce.number().int().min(1, { message: 'must be a whole number of requests a minute, at least 1' }).default(fallback);
+
 const apiConfigSchema = z.object({
   ONWARD_API_HOST: z.string().min(1).default('127.0.0.1'),
   ONWARD_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   ONWARD_API_RECORDS: z.string().min(1).default(path.join('.onward', 'api-records.json')),
+  ONWARD_RATE_LIMIT_PER_IP: perMinute(DEFAULT_RATE_LIMITS.perIp),
+  ONWARD_RATE_LIMIT_PER_KEY: perMinute(DEFAULT_RATE_LIMITS.perKey),
+  ONWARD_RATE_LIMIT_WEBHOOKS: perMinute(DEFAULT_RATE_LIMITS.webhooks),
+  ONWARD_LEVER_MAX_AGE: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return DEFAULT_LEVER_MAX_AGE_MS;
+      const millis = parseDuration(value);
+      if (millis !== undefined) return millis;
+      context.addIssue({ code: 'custom', message: 'must be a duration such as "1 hour" or "15 minutes"' });
+      return z.NEVER;
+    }),
 });
 
 /** Refuses to serve when the Temporal namespace lacks Onward's search attributes, and says how to add them. */
@@ -60,6 +80,8 @@ export function apiCommand(): Command {
           records: new RecordStore(path.resolve(parsed.data.ONWARD_API_RECORDS)),
           ...(unsubscribeSecret ? { unsubscribe: { secret: unsubscribeSecret, suppressions: createFileSuppressionList(suppressionFileFrom()) } } : {}),
           logger: true,
+          rateLimits: { perIp: parsed.data.ONWARD_RATE_LIMIT_PER_IP, perKey: parsed.data.ONWARD_RATE_LIMIT_PER_KEY, webhooks: parsed.data.ONWARD_RATE_LIMIT_WEBHOOKS },
+          leverMaxAgeMs: parsed.data.ONWARD_LEVER_MAX_AGE,
           host: parsed.data.ONWARD_API_HOST,
           port: parsed.data.ONWARD_API_PORT,
         });
@@ -85,16 +107,18 @@ export function importCommand(): Command {
     .argument('<file>', 'CSV file')
     .addOption(new Option('--tenant <tenant>', 'the tenant the sequences belong to (as if started with its API key)'))
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, options: { tenant?: string; json?: boolean }) => {
+    .option(INSECURE_PLAINTEXT_FLAG, 'write the personal data in clear when no payload key is set (a keyless test server only)')
+    .action(async (file: string, options: { tenant?: string; json?: boolean; insecurePlaintext?: boolean }) => {
       if (options.tenant !== undefined && !TENANT_PATTERN.test(options.tenant)) throw new Error(`--tenant: "${options.tenant}" must be 1-64 letters, digits, "_" or "-"`);
       let rows;
       try {
-        rows = rowsFromCsv(readFileSync(file, 'utf8'));
+        rows = rowsFromCsv(decodeUtf8(readFileSync(file)));
       } catch (error) {
-        if (error instanceof ImportFileError) throw new Error(`${file} ${error.message}`);
+        if (error instanceof ImportFileError || error instanceof InvalidUtf8Error) throw new Error(`${file} ${error.message}`);
         throw new Error(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
       const config = readClientConfig();
+      refusePlaintextWrites(config.TEMPORAL_ADDRESS, options.insecurePlaintext);
       const { client, close } = await connectClient(config);
       const service = new SequenceService(client, config.ONWARD_TASK_QUEUE);
       const progress = progressLine(process.stderr);

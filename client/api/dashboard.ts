@@ -47,7 +47,9 @@ export function registerDashboard(app: FastifyInstance): void {
   app.get('/', (_request, reply) => reply.redirect('/dashboard/'));
   app.get('/dashboard', (_request, reply) => reply.redirect('/dashboard/'));
   app.get<{ Params: { file?: string } }>('/dashboard/:file', (request, reply) => {
-    const asset = assets[request.params.file || 'index.html'];
+    const file = request.params.file || 'index.html';
+    // Own files only: `__proto__`, `constructor` or an entry planted on Object.prototype is no asset.
+    const asset = Object.hasOwn(assets, file) ? assets[file] : undefined;
     if (!asset) return reply.code(404).send({ errors: [{ field: '(url)', problem: 'no such file' }] });
     return reply.headers(headers).type(asset.type).send(asset.body);
   });

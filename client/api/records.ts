@@ -26,6 +26,8 @@ export interface SequenceRecord {
 interface EventRecord {
   at: string;
   outcome: string;
+  /** Kept until then (ISO time); 30 days after `at` when absent. */
+  keepUntil?: string;
 }
 
 interface RecordsFile {
@@ -82,11 +84,18 @@ export class RecordStore {
   }
 
   eventSeen(key: string): EventRecord | undefined {
-    return this.data.events[key];
+    return Object.hasOwn(this.data.events, key) ? this.data.events[key] : undefined;
   }
 
-  rememberEvent(key: string, outcome: string): void {
-    this.data.events[key] = { at: new Date().toISOString(), outcome };
+  rememberEvent(key: string, outcome: string, retentionMs = EVENT_RETENTION_MS): void {
+    const now = Date.now();
+    this.data.events[key] = { at: new Date(now).toISOString(), outcome, keepUntil: new Date(now + retentionMs).toISOString() };
+    this.save();
+  }
+
+  forgetEvent(key: string): void {
+    if (!Object.hasOwn(this.data.events, key)) return;
+    delete this.data.events[key];
     this.save();
   }
 
@@ -96,8 +105,10 @@ export class RecordStore {
   }
 
   private save(): void {
-    const cutoff = Date.now() - EVENT_RETENTION_MS;
-    for (const [key, event] of Object.entries(this.data.events)) if (Date.parse(event.at) < cutoff) delete this.data.events[key];
+    const now = Date.now();
+    for (const [key, event] of Object.entries(this.data.events)) {
+      if ((event.keepUntil ? Date.parse(event.keepUntil) : Date.parse(event.at) + EVENT_RETENTION_MS) < now) delete this.data.events[key];
+    }
     if (!this.file) return;
     mkdirSync(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;

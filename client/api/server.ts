@@ -1,9 +1,11 @@
+import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { STAGES } from '../../workflows/status';
 import type { WebhooksConfig } from '../ats/common';
 import { importRows, ImportFileError, rowsFromCsv } from '../import';
+import { decodeUtf8, InvalidUtf8Error } from '../utf8';
 import { isActionName } from './actions';
 import { registerDashboard } from './dashboard';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors';
@@ -12,6 +14,7 @@ import { openApiDocument } from './openapi';
 import { cohortsCsv, cohortsOf } from './outcomes';
 import { RecordStore } from './records';
 import { SequenceService } from './service';
+import { DEFAULT_RATE_LIMITS, keyDigest, requestLimit, type RateLimits } from './rate-limits';
 import { parseOr400 } from './validation';
 import { registerUnsubscribe, type UnsubscribeOptions } from './unsubscribe';
 import { registerWebhooks } from './webhooks';
@@ -32,8 +35,30 @@ export interface ApiOptions {
   records?: RecordStore;
   /** One-click unsubscribe (RFC 8058): without it, /unsubscribe answers 400 "not configured". */
   unsubscribe?: UnsubscribeOptions;
-  /** Log each request (pino, one JSON line each). */
-  logger?: boolean;
+  /** Log each request (pino, one JSON line each), to stdout or the given stream. */
+  logger?: boolean | { stream: { write(line: string): void } };
+  /** Requests a minute per client IP, per API key and per tenant webhook (./rate-limits.ts). */
+  rateLimits?: Partial<RateLimits>;
+  /** ONWARD_LEVER_MAX_AGE: Lever deliveries triggered longer ago are refused (default 1 hour). */
+  leverMaxAgeMs?: number;
+}
+
+/**
+ * What a request log line says about the request: never its query string, which may carry a token (unsubscribe
+ * links, and any future link that acts without an API key).
+ */
+export function requestLogFields(request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: request.url.split('?')[0], host: request.host, remoteAddress: request.ip };
+}
+
+/** A body parser's refusal, answered as 400 `{ field: "(body)" }` by the error handler. */
+function utf8Text(body: Buffer): string {
+  try {
+    return decodeUtf8(body);
+  } catch (error) {
+    if (error instanceof InvalidUtf8Error) throw badRequest([{ field: '(body)', problem: error.message }]);
+    throw error;
+  }
 }
 
 const listQuery = z.strictObject({
@@ -48,10 +73,31 @@ const listQuery = z.strictObject({
 export function buildApi(options: ApiOptions): FastifyInstance {
   const service = new SequenceService(options.client, options.taskQueue);
   const records = options.records ?? new RecordStore();
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  const logger = options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: requestLogFields } } : false;
+  const app = Fastify({ logger, bodyLimit: 1024 * 1024 });
+  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
 
   app.decorateRequest('tenant', '');
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+  // Bodies are decoded strictly: bytes that are not UTF-8 are refused, never stored as "\uFFFD".
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8Text(body as Buffer);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    void parseJson(request, text, done);
+  });
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_request, body, done) => {
+    try {
+      done(null, utf8Text(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  void app.register(rateLimit, { global: false });
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) return reply.code(error.statusCode).send({ errors: error.problems });
@@ -79,10 +125,13 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.get('/openapi.json', () => openApiDocument());
 
   app.register((scope, _options, done) => {
+    // Per IP before the key is checked (a key-guessing client is slowed), then per key.
+    scope.addHook('onRequest', requestLimit(scope, 'from this address', limits.perIp, (request) => `ip:${request.ip}`));
     // eslint-disable-next-line @typescript-eslint/require-await -- Fastify hooks are async or take a callback
     scope.addHook('onRequest', async (request) => {
       authenticate(request);
     });
+    scope.addHook('onRequest', requestLimit(scope, 'with this API key', limits.perKey, (request) => `key:${keyDigest(request.headers.authorization)}`));
 
     scope.post('/rejections', async (request, reply) => {
       const input = service.validate(request.body);
@@ -115,7 +164,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     });
 
     scope.post('/imports', async (request) => {
-      if (typeof request.body !== 'string') throw new ApiError(415, [{ field: '(body)', problem: 'send the CSV file as text/csv' }]);
+      const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+      if (mediaType !== 'text/csv' || typeof request.body !== 'string') {
+        throw new ApiError(415, [{ field: 'content-type', problem: `send the CSV file as text/csv${mediaType ? `, not ${mediaType}` : ''}` }]);
+      }
       let rows;
       try {
         rows = rowsFromCsv(request.body);
@@ -139,8 +191,16 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     done();
   });
 
-  registerWebhooks(app, { service, records, config: options.webhooks ?? {} });
-  registerUnsubscribe(app, options.client, options.unsubscribe);
+  app.register((scope, _options, done) => {
+    const limit = requestLimit(scope, 'to this webhook', limits.webhooks, (request) => `webhook:${request.url.split('?')[0]}`);
+    registerWebhooks(scope, { service, records, config: options.webhooks ?? {}, leverMaxAgeMs: options.leverMaxAgeMs, limit });
+    done();
+  });
+  app.register((scope, _options, done) => {
+    scope.addHook('onRequest', requestLimit(scope, 'from this address', limits.perIp, (request) => `ip:${request.ip}`));
+    registerUnsubscribe(scope, options.client, options.unsubscribe);
+    done();
+  });
   registerDashboard(app);
   return app;
 }

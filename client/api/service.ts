@@ -6,11 +6,17 @@ import { REJECTION_ID_PATTERN } from '../../workflows/rejection-id';
 import { INVALID_ARGUMENT } from '../../workflows/updates';
 import type { SequenceStatus, Stage, TimelineEntry } from '../../workflows/status';
 import { ActionRefusedError } from '../actions';
-import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/definitions';
-import { listSequences, sequenceHandle, startSequence, type SequenceSummary } from '../sequences';
+import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
+import { listSequences, startSequence, type SequenceSummary } from '../sequences';
 import { HTTP_ACTIONS, type ActionName } from './actions';
 import { ApiError, badRequest, conflict, notFound } from './errors';
 
+/** A tenant's sequence as found in Temporal: its workflow id (scoped, or an older unscoped one) and description. */
+interface Located {
+  rejectionId: string;
+  workflowId: string;
+  description: WorkflowExecutionDescription;
+}
 const QUERY_DEADLINE_MS = 5_000;
 
 export type StartOutcome = 'started' | 'existing';
@@ -78,8 +84,9 @@ async function mapLimited<T, R>(items: T[], concurrency: number, work: (item: T)
 }
 
 /**
- * Sequences as a tenant sees them. Every read and every action first checks, on the server, that the
- * sequence's OnwardTenant search attribute is the caller's tenant; another tenant's sequence is "not found".
+ * Sequences as a tenant sees them. A tenant's workflow ids are scoped (`<tenant>:rejection-<id>`, workflowIdFor), so
+ * two tenants' ids never collide; a sequence started before ids were scoped (`rejection-<id>`) is still found, when
+ * its OnwardTenant search attribute is the caller's. Another tenant's sequence is "not found".
  * The CLI's functions do the work (startSequence, sequenceStatus's query, act): nothing here duplicates them.
  */
 export class SequenceService {
@@ -96,48 +103,55 @@ export class SequenceService {
   }
 
   /**
-   * Starts a validated rejection for a tenant (none: the CLI's import without --tenant). Idempotent on the
-   * rejection id; an id another tenant already uses is a 409, and starts nothing.
+   * Starts a validated rejection for a tenant (none: the CLI's import without --tenant), idempotently on the
+   * rejection id within the tenant: the tenant's older, unscoped sequence of the same id counts as existing.
    */
   async start(input: SequenceInput, tenant?: string): Promise<StartResult> {
     const { id, company, role, rejectedAt } = input.rejection;
+    if (tenant !== undefined) {
+      const legacy = await this.legacy(tenant, id);
+      if (legacy) return { outcome: 'existing', rejectionId: id, workflowId: legacy.workflowId };
+    }
     const typedSearchAttributes = [
       { key: COMPANY_ATTRIBUTE, value: company },
       ...(tenant === undefined ? [] : [{ key: TENANT_ATTRIBUTE, value: tenant }]),
     ];
-    const result = await startSequence(this.client, this.taskQueue, input, { typedSearchAttributes, memo: { role, rejectedAt } });
-    if (!result.started && tenant !== undefined) {
-      const owner = await this.describe(id).then((description) => description?.typedSearchAttributes.get(TENANT_ATTRIBUTE));
-      if (owner !== tenant) throw conflict('id', 'is already used by another sequence: choose another id (e.g. with your own prefix)');
-    }
+    const result = await startSequence(this.client, this.taskQueue, input, { workflowId: workflowIdFor(id, tenant), typedSearchAttributes, memo: { role, rejectedAt } });
     return { outcome: result.started ? 'started' : 'existing', rejectionId: id, workflowId: result.workflowId };
   }
 
-  /** The sequence's Temporal description, if it belongs to the tenant; 404 otherwise (whoever owns it). */
-  async owned(tenant: string, rejectionId: string): Promise<WorkflowExecutionDescription> {
+  /** The sequence, if it belongs to the tenant; 404 otherwise (whoever owns it). */
+  async owned(tenant: string, rejectionId: string): Promise<Located> {
     if (!REJECTION_ID_PATTERN.test(rejectionId)) throw badRequest([{ field: 'id', problem: 'is not a rejection id' }]);
-    const description = await this.describe(rejectionId);
-    if (!description || description.typedSearchAttributes.get(TENANT_ATTRIBUTE) !== tenant) {
-      throw notFound('id', `no sequence for rejection "${rejectionId}"`);
-    }
-    return description;
+    const workflowId = workflowIdFor(rejectionId, tenant);
+    const description = await this.describe(workflowId);
+    const located = description ? { rejectionId, workflowId, description } : await this.legacy(tenant, rejectionId);
+    if (!located || located.description.typedSearchAttributes.get(TENANT_ATTRIBUTE) !== tenant) throw notFound('id', `no sequence for rejection "${rejectionId}"`);
+    return located;
+  }
+
+  /** The tenant's sequence started before ids were scoped by tenant (`rejection-<id>`), if there is one. */
+  private async legacy(tenant: string, rejectionId: string): Promise<Located | undefined> {
+    const workflowId = workflowIdFor(rejectionId);
+    const description = await this.describe(workflowId);
+    return description?.typedSearchAttributes.get(TENANT_ATTRIBUTE) === tenant ? { rejectionId, workflowId, description } : undefined;
   }
 
   async status(tenant: string, rejectionId: string): Promise<{ execution: SequenceExecution; status: SequenceStatus }> {
-    const description = await this.owned(tenant, rejectionId);
-    return { execution: executionOf(description), status: await this.query(rejectionId) };
+    const located = await this.owned(tenant, rejectionId);
+    return { execution: executionOf(located.description), status: await this.query(located.workflowId) };
   }
 
   /** Runs one action (the CLI's `act`), after the tenant check and the body's validation. */
   async act(tenant: string, rejectionId: string, name: ActionName, body: unknown): Promise<Stage> {
-    const description = await this.owned(tenant, rejectionId);
+    const located = await this.owned(tenant, rejectionId);
     const run = HTTP_ACTIONS[name].prepare(body);
-    if (description.status.name !== 'RUNNING') {
-      const stage = description.typedSearchAttributes.get(STAGE_ATTRIBUTE);
+    if (located.description.status.name !== 'RUNNING') {
+      const stage = located.description.typedSearchAttributes.get(STAGE_ATTRIBUTE);
       throw conflict('(sequence)', `the sequence has ended${stage ? ` (${stage})` : ''}`);
     }
     try {
-      return await run(this.client, rejectionId);
+      return await run(this.client, { rejectionId, workflowId: located.workflowId });
     } catch (error) {
       if (error instanceof ActionRefusedError) throw refusalError(error);
       throw error;
@@ -162,12 +176,12 @@ export class SequenceService {
   /** The status of every sequence of a tenant (for the outcomes report); unanswered queries are left out. */
   async statuses(tenant: string, limit = 2000): Promise<{ summary: SequenceSummary; status: SequenceStatus }[]> {
     const summaries = await listSequences(this.client, { tenant, limit });
-    const statuses = await mapLimited(summaries, 8, async (summary) => ({ summary, status: await this.query(summary.rejectionId).catch(() => undefined) }));
+    const statuses = await mapLimited(summaries, 8, async (summary) => ({ summary, status: await this.query(summary.workflowId).catch(() => undefined) }));
     return statuses.flatMap(({ summary, status }) => (status ? [{ summary, status }] : []));
   }
 
   private async item(summary: SequenceSummary): Promise<SequenceListItem> {
-    const status = await this.query(summary.rejectionId).catch(() => undefined);
+    const status = await this.query(summary.workflowId).catch(() => undefined);
     return {
       rejectionId: summary.rejectionId,
       workflowId: summary.workflowId,
@@ -185,18 +199,18 @@ export class SequenceService {
     };
   }
 
-  private async describe(rejectionId: string): Promise<WorkflowExecutionDescription | undefined> {
+  private async describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
-      return await sequenceHandle(this.client, rejectionId).describe();
+      return await this.client.workflow.getHandle(workflowId).describe();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
   }
 
-  private async query(rejectionId: string): Promise<SequenceStatus> {
+  private async query(workflowId: string): Promise<SequenceStatus> {
     try {
-      return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => sequenceHandle(this.client, rejectionId).query(statusQuery));
+      return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).query(statusQuery));
     } catch (error) {
       throw new ApiError(503, [{ field: '(sequence)', problem: `the sequence did not answer its status query (is a worker running?): ${(error as Error).message}` }]);
     }

@@ -1,48 +1,88 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { ashbyEventId, ashbyRejectionId, mapAshby, verifyAshby } from '../ats/ashby';
 import type { AtsEvent, WebhooksConfig } from '../ats/common';
 import { greenhouseEventId, greenhouseRejectionId, mapGreenhouse, verifyGreenhouse } from '../ats/greenhouse';
-import { leverEventId, leverRejectionId, mapLever, verifyLever } from '../ats/lever';
-import { ApiError, notFound, unauthorized } from './errors';
+import { leverEventId, leverRejectionId, leverStaleness, mapLever, verifyLever } from '../ats/lever';
+import { decodeUtf8 } from '../utf8';
+import { ApiError, badRequest, notFound, unauthorized } from './errors';
 import type { AtsName, RecordStore } from './records';
+import type { RequestLimit } from './rate-limits';
 import type { SequenceService } from './service';
+
+/** What ATS payloads need (the largest documented ones are a few kB); bigger bodies are refused unread. */
+export const WEBHOOK_BODY_LIMIT = 128 * 1024;
+
+/** The default of ONWARD_LEVER_MAX_AGE: a Lever delivery triggered longer ago than this is refused. */
+export const DEFAULT_LEVER_MAX_AGE_MS = 3_600_000;
+
+/** How long a delivery's ids are kept for de-duplication (a captured delivery replayed later is still a duplicate). */
+const DELIVERY_RETENTION_MS = 400 * 24 * 3_600_000;
 
 interface Delivery {
   raw: Buffer;
-  body: unknown;
+  /** The parsed JSON body (parsed once, on first use: ATSs that sign the raw bytes verify before it is parsed). */
+  body(): unknown;
   headers: IncomingHttpHeaders;
 }
 
 /** One ATS: how its deliveries are verified, identified and mapped (the mapping itself is in client/ats/). */
 interface AtsAdapter {
   verify(delivery: Delivery, config: WebhooksConfig[string]): boolean;
-  eventId(delivery: Delivery): string | undefined;
+  /** Why a verified delivery is refused anyway (too old), if it is. */
+  stale?(delivery: Delivery, maxAgeMs: number): string | undefined;
+  /** The ids a repeat of this delivery would share: any one already seen makes it a duplicate. */
+  eventIds(delivery: Delivery): string[];
   map(body: unknown, config: WebhooksConfig[string]): AtsEvent | Promise<AtsEvent>;
   rejectionId(applicationId: string): string;
 }
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 // Each adapter is only called when its ATS is configured for the tenant: the non-null assertions hold.
 const ADAPTERS: Record<AtsName, AtsAdapter> = {
   greenhouse: {
     verify: ({ raw, headers }, config) => verifyGreenhouse(raw, headers, config.greenhouse!),
-    eventId: ({ headers }) => greenhouseEventId(headers),
+    // Greenhouse-Event-ID is not signed: a captured delivery resent with a new one is caught by its signed body's hash.
+    eventIds: ({ raw, headers }) => [greenhouseEventId(headers), `body-sha256:${sha256(raw)}`].filter((id): id is string => id !== undefined),
     map: (body, config) => mapGreenhouse(body, config.greenhouse!),
     rejectionId: greenhouseRejectionId,
   },
   lever: {
-    verify: ({ body }, config) => verifyLever(body, config.lever!),
-    eventId: ({ body }) => leverEventId(body),
+    // Lever signs fields inside the body: it is parsed first, within WEBHOOK_BODY_LIMIT.
+    verify: (delivery, config) => verifyLever(delivery.body(), config.lever!),
+    stale: (delivery, maxAgeMs) => leverStaleness(delivery.body(), maxAgeMs, Date.now()),
+    eventIds: (delivery) => [leverEventId(delivery.body())].filter((id): id is string => id !== undefined),
     map: (body, config) => mapLever(body, config.lever!),
     rejectionId: leverRejectionId,
   },
   ashby: {
     verify: ({ raw, headers }, config) => verifyAshby(raw, headers, config.ashby!),
-    eventId: ({ body }) => ashbyEventId(body),
+    eventIds: (delivery) => [ashbyEventId(delivery.body())].filter((id): id is string => id !== undefined),
     map: (body, config) => mapAshby(body, config.ashby!),
     rejectionId: ashbyRejectionId,
   },
 };
+
+/** The delivery's JSON, parsed on first use; undefined when it is not UTF-8 JSON. */
+function deliveryOf(raw: Buffer, headers: IncomingHttpHeaders): Delivery {
+  let parsed: { value: unknown } | undefined;
+  return {
+    raw,
+    headers,
+    body() {
+      if (!parsed) {
+        try {
+          parsed = { value: JSON.parse(decodeUtf8(raw)) };
+        } catch {
+          parsed = { value: undefined };
+        }
+      }
+      return parsed.value;
+    },
+  };
+}
 
 export interface WebhookResult {
   outcome: 'started' | 'existing' | 'cancelled' | 'ignored' | 'duplicate';
@@ -59,8 +99,12 @@ const isAts = (name: string): name is AtsName => Object.hasOwn(ADAPTERS, name);
  * is a 401 and nothing is started; a delivery already handled (same event id) starts nothing new, and so
  * does a new delivery of the same rejection (starting is idempotent on the rejection id).
  */
-export function registerWebhooks(app: FastifyInstance, deps: { service: SequenceService; records: RecordStore; config: WebhooksConfig }): void {
+export function registerWebhooks(
+  app: FastifyInstance,
+  deps: { service: SequenceService; records: RecordStore; config: WebhooksConfig; leverMaxAgeMs?: number; limit?: RequestLimit },
+): void {
   const { service, records, config } = deps;
+  const leverMaxAgeMs = deps.leverMaxAgeMs ?? DEFAULT_LEVER_MAX_AGE_MS;
   const inFlight = new Set<string>();
 
   async function handle(tenant: string, ats: AtsName, adapter: AtsAdapter, event: AtsEvent): Promise<WebhookResult> {
@@ -90,7 +134,10 @@ export function registerWebhooks(app: FastifyInstance, deps: { service: Sequence
       });
       return { outcome: started.outcome, rejectionId, reason: event.rejectionReason };
     }
-    const matched = records.sequencesOf(tenant, ats, { candidateId: event.candidateId, applicationIds: event.applicationIds });
+    // An erasure without the candidate from the ATS (Lever's deleted opportunity): the one Onward recorded for the application.
+    const candidateId =
+      event.candidateId ?? (event.erase ? records.sequencesOf(tenant, ats, { applicationIds: event.applicationIds }).find((record) => record.candidateId)?.candidateId : undefined);
+    const matched = records.sequencesOf(tenant, ats, { candidateId, applicationIds: event.applicationIds });
     const ids = [...new Set([...matched.map((record) => record.rejectionId), ...event.applicationIds.map((applicationId) => adapter.rejectionId(applicationId))])];
     const cancelled: string[] = [];
     for (const id of ids) {
@@ -114,40 +161,45 @@ export function registerWebhooks(app: FastifyInstance, deps: { service: Sequence
   }
 
   app.register((scope, _options, done) => {
-    // Signatures are over the raw bytes: keep the body as received.
+    // Signatures are over the raw bytes: keep the body as received, and no bigger than ATS payloads are.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, parsed) => parsed(null, body));
+    if (deps.limit) scope.addHook('onRequest', deps.limit);
 
     scope.post<{ Params: { tenant: string; ats: string } }>('/webhooks/:tenant/:ats', async (request, reply) => {
       const { tenant, ats } = request.params;
       const tenantConfig = Object.hasOwn(config, tenant) ? config[tenant] : undefined;
       if (!isAts(ats) || !tenantConfig?.[ats]) throw notFound('(url)', `no ${ats} webhook is configured for tenant "${tenant}"`);
       const adapter = ADAPTERS[ats];
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        body = undefined;
-      }
-      const delivery: Delivery = { raw, body, headers: request.headers };
+      const delivery = deliveryOf(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0), request.headers);
       if (!adapter.verify(delivery, tenantConfig)) throw unauthorized(`the ${ats} signature is missing or does not match`);
-      if (body === undefined) throw new ApiError(400, [{ field: '(body)', problem: 'is not valid JSON' }]);
+      const body = delivery.body();
+      if (body === undefined) throw badRequest([{ field: '(body)', problem: 'is not valid UTF-8 JSON' }]);
+      const stale = adapter.stale?.(delivery, leverMaxAgeMs);
+      if (stale) throw badRequest([{ field: 'triggeredAt', problem: `${stale}: a replayed or delayed delivery is not acted on` }]);
 
-      const eventId = adapter.eventId(delivery);
-      const key = eventId ? `${tenant}:${ats}:${eventId}` : undefined;
-      const seen = key ? records.eventSeen(key) : undefined;
-      if (key && (seen || inFlight.has(key))) {
-        return reply.send({ outcome: 'duplicate', reason: `event ${eventId} was already received${seen ? ` (${seen.outcome})` : ''}` } satisfies WebhookResult);
+      const eventIds = adapter.eventIds(delivery);
+      const keys = eventIds.map((id) => `${tenant}:${ats}:${id}`);
+      const seen = keys.map((key) => records.eventSeen(key)).find((record) => record !== undefined);
+      if (seen || keys.some((key) => inFlight.has(key))) {
+        return reply.send({ outcome: 'duplicate', reason: `event ${eventIds[0] ?? ''} was already received${seen ? ` (${seen.outcome})` : ''}` } satisfies WebhookResult);
       }
-      if (key) inFlight.add(key);
+      // Recorded before acting: a replay while this one runs, or after it failed on bad data, is a duplicate.
+      for (const key of keys) {
+        inFlight.add(key);
+        records.rememberEvent(key, 'received', DELIVERY_RETENTION_MS);
+      }
       try {
         const result = await handle(tenant, ats, adapter, await adapter.map(body, tenantConfig));
-        if (key) records.rememberEvent(key, result.outcome);
-        request.log.info({ tenant, ats, eventId, ...result }, 'webhook');
+        for (const key of keys) records.rememberEvent(key, result.outcome, DELIVERY_RETENTION_MS);
+        request.log.info({ tenant, ats, eventId: eventIds[0], ...result }, 'webhook');
         return reply.send(result);
+      } catch (error) {
+        // Not the delivery's fault (Temporal or the ATS API unreachable, a 422 to fix in the configuration): its retry is handled.
+        if (!(error instanceof ApiError) || error.statusCode >= 422) for (const key of keys) records.forgetEvent(key);
+        throw error;
       } finally {
-        if (key) inFlight.delete(key);
+        for (const key of keys) inFlight.delete(key);
       }
     });
     done();

@@ -16,7 +16,7 @@ describe('the HTTP API', () => {
   let api: ApiHarness;
   const exists = async (id: string) =>
     api.env.client.workflow
-      .getHandle(workflowIdFor(id))
+      .getHandle(workflowIdFor(id, 'acme'))
       .describe()
       .then(() => true)
       .catch(() => false);
@@ -81,16 +81,16 @@ describe('the HTTP API', () => {
   it('starts a rejection once: 201, then 200 with the existing sequence', async () => {
     const first = await api.call('POST', '/rejections', { key: KEYS.acme, json: document('api-acme-1') });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ outcome: 'started', rejectionId: 'api-acme-1', workflowId: 'rejection-api-acme-1' });
+    expect(first.body).toMatchObject({ outcome: 'started', rejectionId: 'api-acme-1', workflowId: workflowIdFor('api-acme-1', 'acme') });
     const again = await api.call('POST', '/rejections', { key: KEYS.acme, json: document('api-acme-1') });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ outcome: 'existing' });
     const runs = [];
-    for await (const run of api.env.client.workflow.list({ query: `WorkflowId = 'rejection-api-acme-1'` })) runs.push(run);
+    for await (const run of api.env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor('api-acme-1', 'acme')}'` })) runs.push(run);
     expect(runs).toHaveLength(1);
   });
 
-  it("keeps tenants apart: B cannot read, signal or reuse the id of A's sequence, and A's stays unchanged", async () => {
+  it("keeps tenants apart: B cannot read or signal A's sequence, B's own of the same id is B's, and A's stays unchanged", async () => {
     await api.call('POST', '/rejections', { key: KEYS.acme, json: document('api-tenant-a') });
     const before = await api.call<SequenceStatus>('GET', '/sequences/api-tenant-a', { key: KEYS.acme });
     expect(before.status).toBe(200);
@@ -106,13 +106,14 @@ describe('the HTTP API', () => {
       const signal = await api.call<ErrorsBody>('POST', `/sequences/api-tenant-a/${action}`, { key: KEYS.bravo, json });
       expect(signal.status, action).toBe(404);
     }
-    const reuse = await api.call<ErrorsBody>('POST', '/rejections', { key: KEYS.bravo, json: document('api-tenant-a', { company: 'Bravo Corp' }) });
-    expect(reuse.status).toBe(409);
-    expect(reuse.body.errors[0]?.field).toBe('id');
+    // Ids are scoped by tenant: B's rejection of the same id is B's own sequence (no 409 telling B that A has one).
+    const reuse = await api.call('POST', '/rejections', { key: KEYS.bravo, json: document('api-tenant-a', { company: 'Bravo Corp' }) });
+    expect(reuse.status).toBe(201);
+    expect(reuse.body).toMatchObject({ workflowId: workflowIdFor('api-tenant-a', 'bravo') });
     const forbidden = await api.call<ErrorsBody>('GET', '/sequences?tenant=acme', { key: KEYS.bravo });
     expect(forbidden.status).toBe(403);
     const listed = await api.call<{ sequences: SequenceListItem[] }>('GET', '/sequences', { key: KEYS.bravo });
-    expect(listed.body.sequences.map((sequence) => sequence.rejectionId)).not.toContain('api-tenant-a');
+    expect(listed.body.sequences.filter((sequence) => sequence.rejectionId === 'api-tenant-a').map((sequence) => sequence.company)).toEqual(['Bravo Corp']);
 
     const after = await api.call<SequenceStatus>('GET', '/sequences/api-tenant-a', { key: KEYS.acme });
     expect(after.body.stage).toBe('grieving');
@@ -200,10 +201,10 @@ describe('the HTTP API', () => {
     ]);
     const again = await api.call<{ started: number; existing: number; refused: number }>('POST', '/imports', { key: KEYS.acme, body: csv, headers: { 'content-type': 'text/csv' } });
     expect(again.body).toMatchObject({ started: 0, existing: 3, refused: 1 });
-    // Tenant B importing A's id is refused, not "existing": it must not learn about, or touch, A's sequence.
+    // Tenant B importing the same ids starts B's own sequences (api-tenant-a: B's, from the test above): A's are untouched.
     const other = await api.call<{ rows: { outcome: string; problems?: { field: string }[] }[] }>('POST', '/imports', { key: KEYS.bravo, body: csv, headers: { 'content-type': 'text/csv' } });
-    expect(other.body.rows.map((row) => row.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
-    expect(other.body.rows[0]?.problems?.[0]?.field).toBe('id');
+    expect(other.body.rows.map((row) => row.outcome)).toEqual(['started', 'started', 'refused', 'existing']);
+    expect((await api.call<SequenceStatus>('GET', '/sequences/api-csv-1', { key: KEYS.acme })).body).toMatchObject({ tenant: 'acme' });
     const broken = await api.call<ErrorsBody>('POST', '/imports', { key: KEYS.acme, body: 'id,candidate..name\nx,y', headers: { 'content-type': 'text/csv' } });
     expect(broken.status).toBe(400);
     expect(broken.body.errors[0]?.field).toBe('(csv)');

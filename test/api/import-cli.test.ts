@@ -31,14 +31,14 @@ describe('onward import', () => {
       `cli-import-1,Ada Lovelace,ada@example.com,Europe/London,Acme Analytics,Data Engineer,Grace Hopper,grace@acme.example.com,Katherine Johnson,katherine@acme.example.com,${now},3 days`,
       `cli-import-2,"Hopper, Grace",grace.h@example.com,America/New_York,Acme Analytics,"Analyst, Data",Alan Turing,alan@acme.example.com,,,${now},`,
     ]);
-    const first = await runCli(['import', csv, '--tenant', 'acme'], cliEnv);
-    expect(first.stderr).toBe('');
+    const first = await runCli(['import', csv, '--tenant', 'acme', '--insecure-plaintext'], cliEnv);
+    expect(first.stderr).toMatch(/^onward: warning: --insecure-plaintext: [^\n]*\n$/); // a keyless test server: the one line said
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/line 2\s+cli-import-1\s+started/);
     expect(first.stdout).toMatch(/line 3\s+cli-import-2\s+started/);
     expect(first.stdout).toContain('2 rows: 2 started, 0 already existed, 0 refused.');
 
-    const again = await runCli(['import', csv, '--tenant', 'acme', '--json'], cliEnv);
+    const again = await runCli(['import', csv, '--tenant', 'acme', '--json', '--insecure-plaintext'], cliEnv);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ started: 0, existing: 2, refused: 0 });
 
@@ -58,7 +58,7 @@ describe('onward import', () => {
       `cli-import-3,Mary Somerville,mary@example.com,Europe/London,Acme Analytics,Analyst,Alan Turing,alan@acme.example.com,,,${now},`,
       `cli-import-4,Bad Row,not-an-email,Mars/Olympus,Acme Analytics,Analyst,,,,,${now},soon`,
     ]);
-    const result = await runCli(['import', csv], cliEnv);
+    const result = await runCli(['import', csv, '--insecure-plaintext'], cliEnv);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/line 2\s+cli-import-3\s+started/);
     const refused = result.stdout.split('\n').find((line) => line.includes('cli-import-4')) ?? '';

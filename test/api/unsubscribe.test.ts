@@ -24,7 +24,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
       json: rejectionDocument({ id, rejectedAt: new Date().toISOString(), candidate: { name: 'Ada Lovelace', email, timezone: 'Europe/London' } }),
     });
     expect(started.status).toBe(201);
-    return workflowIdFor(id);
+    return workflowIdFor(id, 'acme');
   };
   const stageOf = async (id: string) => (await api.call<SequenceStatus>('GET', `/sequences/${id}`, { key: KEYS.acme })).body.stage;
 

@@ -1,7 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWebhooksConfig } from '../../client/ats/common';
@@ -9,9 +7,10 @@ import { workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
 import { eventually } from '../helpers/eventually';
 import { KEYS, startApiHarness, type ApiHarness, type ErrorsBody } from './harness';
+import { startFakeLever, type FakeLever } from './lever-fake';
 
 // ATS webhooks end to end, with payloads of the shapes Greenhouse, Lever and Ashby document (fixtures/),
-// signed as each ATS signs them, against a real Temporal dev server. Lever's API is a fake on loopback.
+// signed as each ATS signs them, against a real Temporal dev server. Lever's API is a fake on loopback (./lever-fake.ts).
 type Json = Record<string, unknown>;
 const fixture = (name: string): Json => JSON.parse(readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as Json;
 const hmac = (key: string, data: string) => createHmac('sha256', key).update(data).digest('hex');
@@ -22,43 +21,22 @@ const LEVER_TOKEN = 'lever-signature-token-for-acme';
 const LEVER_API_KEY = 'lever-api-key-for-acme';
 const ASHBY_SECRET = 'ashby-secret-for-acme';
 const LEVER_REJECTION = '63dd55b2-a99f-4e7b-985f-22c7bf80ab42';
+/** The candidate's other opportunity (fixtures/lever-candidate-hired.json), archived as hired. */
+const HIRED_OPPORTUNITY = '1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a';
 
 interface SequencePage extends SequenceStatus {
   tenant?: string;
   source?: { ats: string; applicationId: string; rejectionReason?: string; erasedAt?: string };
 }
 
-/** A fake of the Lever API's three read endpoints Onward uses, answering with the fixtures. */
-async function startFakeLever(): Promise<{ url: string; requests: string[]; opportunity: Json; close(): Promise<void> }> {
-  const opportunity = fixture('lever-api-opportunity');
-  const requests: string[] = [];
-  const server: Server = createServer((request, response) => {
-    requests.push(request.url ?? '');
-    const authorized = request.headers.authorization === `Basic ${Buffer.from(`${LEVER_API_KEY}:`).toString('base64')}`;
-    const url = new URL(request.url ?? '/', 'http://lever.test');
-    const data = (opportunity.data as Json).id as string;
-    const routes: Record<string, Json> = {
-      [`/v1/opportunities/${data}`]: opportunity,
-      [`/v1/opportunities/${data}/interviews`]: fixture('lever-api-interviews'),
-      '/v1/postings/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d': fixture('lever-api-posting'),
-    };
-    const body = authorized ? routes[url.pathname] : undefined;
-    response.writeHead(authorized ? (body ? 200 : 404) : 401, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body ?? { code: authorized ? 'NotFound' : 'Unauthorized', message: 'no' }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1`, requests, opportunity, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 describe('ATS webhooks', () => {
   let api: ApiHarness;
-  let lever: Awaited<ReturnType<typeof startFakeLever>>;
+  let lever: FakeLever;
   let eventCounter = 0;
 
   const exists = (rejectionId: string) =>
     api.env.client.workflow
-      .getHandle(workflowIdFor(rejectionId))
+      .getHandle(workflowIdFor(rejectionId, 'acme'))
       .describe()
       .then(() => true)
       .catch(() => false);
@@ -81,6 +59,7 @@ describe('ATS webhooks', () => {
   const leverEvent = (name: string, changes: (event: Json) => void = () => undefined, token = LEVER_TOKEN) => {
     const event = clone(fixture(name));
     event.token = `${String(event.token)}-${++eventCounter}`;
+    event.triggeredAt = Date.now();
     changes(event);
     event.signature = hmac(token, `${String(event.token)}${String(event.triggeredAt)}`);
     return api.call<Json & ErrorsBody>('POST', '/webhooks/acme/lever', { json: event });
@@ -91,8 +70,10 @@ describe('ATS webhooks', () => {
   };
 
   beforeAll(async () => {
-    lever = await startFakeLever();
-    ((lever.opportunity.data as Json).archived as Json).archivedAt = Date.now();
+    lever = await startFakeLever(LEVER_API_KEY);
+    const rejected = (fixture('lever-api-opportunity').data as Json).id as string;
+    lever.put(rejected, { archived: { reason: LEVER_REJECTION, archivedAt: Date.now() } });
+    lever.put(HIRED_OPPORTUNITY, { archived: { reason: 'hired-reason-id', archivedAt: Date.now() } });
     const defaults = { company: 'Acme Analytics', timezone: 'Europe/London' };
     api = await startApiHarness({
       webhooks: parseWebhooksConfig(
@@ -144,10 +125,13 @@ describe('ATS webhooks', () => {
 
       const replay = await greenhouse(payload, { eventId: 'gh-replayed-event' });
       expect(replay.body).toMatchObject({ outcome: 'duplicate' });
+      // The same signed body under a new (unsigned) event id is the same delivery.
       const redelivered = await greenhouse(payload);
-      expect(redelivered.body).toMatchObject({ outcome: 'existing' });
+      expect(redelivered.body).toMatchObject({ outcome: 'duplicate' });
+      // A new delivery of the same rejection starts nothing new either.
+      expect((await greenhouse(rejectPayload(900002))).body).toMatchObject({ outcome: 'existing' });
       const runs = [];
-      for await (const run of api.env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor('greenhouse-900002')}'` })) runs.push(run);
+      for await (const run of api.env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor('greenhouse-900002', 'acme')}'` })) runs.push(run);
       expect(runs).toHaveLength(1);
       // Another agency's key does not see it.
       expect((await api.call('GET', '/sequences/greenhouse-900002', { key: KEYS.bravo })).status).toBe(404);
@@ -188,7 +172,7 @@ describe('ATS webhooks', () => {
       expect(record).not.toHaveProperty('rejectionReason');
       expect(JSON.stringify(api.records.dump('acme'))).not.toContain('58112345');
       expect((await sequence('greenhouse-900006')).body.stage).toBe('cancelled');
-      expect((await greenhouse(payload)).body).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('anonymized or deleted') as unknown });
+      expect((await greenhouse(rejectPayload(900006))).body).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('anonymized or deleted') as unknown });
 
       // Deleted before Onward ever heard of the rejection: a late reject_candidate starts nothing.
       const deleted = clone(fixture('greenhouse-delete-candidate'));
@@ -229,6 +213,7 @@ describe('ATS webhooks', () => {
 
       // A replay of the same delivery (same token) does nothing.
       const event = clone(fixture('lever-candidate-archive-change'));
+      event.triggeredAt = Date.now();
       event.signature = hmac(LEVER_TOKEN, `${String(event.token)}${String(event.triggeredAt)}`);
       expect((await api.call('POST', '/webhooks/acme/lever', { json: event })).body).toMatchObject({ outcome: 'existing' });
       expect((await api.call('POST', '/webhooks/acme/lever', { json: event })).body).toMatchObject({ outcome: 'duplicate' });

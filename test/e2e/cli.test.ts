@@ -65,11 +65,11 @@ describe('onward CLI against a Temporal dev server', () => {
   });
 
   it('starts a sequence once; starting the same rejection again returns the existing one', async () => {
-    const first = await runCli(['start', rejectionFile], cliEnv);
-    expect(first.stderr).toBe('');
+    const first = await runCli(['start', rejectionFile, '--insecure-plaintext'], cliEnv);
+    expect(first.stderr).toMatch(/^onward: warning: --insecure-plaintext: [^\n]*\n$/); // a keyless test server: the one line said
     expect(first.stdout).toContain(`Started sequence ${workflowIdFor('cli-e2e-1')}`);
 
-    const again = await runCli(['start', rejectionFile], cliEnv);
+    const again = await runCli(['start', rejectionFile, '--insecure-plaintext'], cliEnv);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already exists');
     const runs = [];
@@ -110,7 +110,7 @@ describe('onward CLI against a Temporal dev server', () => {
       candidate: { name: 'Ada', email: 'not-an-email', timezone: 'Mars/Olympus' },
       policy: { grievingPeriod: 'soon', surprise: true },
     });
-    const result = await runCli(['start', invalid], cliEnv);
+    const result = await runCli(['start', invalid, '--insecure-plaintext'], cliEnv);
     expect(result.code).toBe(1);
     for (const field of ['candidate.email', 'candidate.timezone', 'interviewers', 'policy.grievingPeriod', 'policy.surprise']) {
       expect(result.stderr).toContain(field);
