@@ -67,7 +67,7 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
 
   /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
   async function sendEmail(request: EmailRequest): Promise<SentEmail> {
-    await refuseSuppressed(suppressions, request.to.email);
+    await refuseSuppressed(suppressions, request);
     const messageId = messageIdFor(request.sequenceId, request.key, domain);
     const rendered = renderRequest(templates, request);
     const { subject, text, html } = rendered;

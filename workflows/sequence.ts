@@ -601,8 +601,10 @@ export class Sequence {
       if (isCancellation(error)) throw error;
       // The recipient is on the suppression list: not a failure, and the sequence goes on.
       if (failureType(error) === SUPPRESSED) {
-        this.note(`${entry.key} skipped: the recipient opted out`);
-        return settle('skipped', 'the recipient opted out');
+        // Who opted out, the recipient or the candidate the message speaks for, is the failure's message (status text only).
+        const why = messageOf(error);
+        this.note(`${entry.key} skipped: ${why}`);
+        return settle('skipped', why);
       }
       return this.fail(entry, error);
     } finally {

@@ -114,7 +114,7 @@ export function createGmailActivities({ google, mailer, templates, fromAddress, 
         const sent = await alreadySent(request, messageId, account);
         if (sent) return { messageId, ...(sent.threadId ? { threadId: sent.threadId } : {}) };
       }
-      await refuseSuppressed(suppressions, request.to.email);
+      await refuseSuppressed(suppressions, request);
       const raw = await composeRaw(request, renderRequest(templates, request), account.mailbox, messageId);
       const response = await call(account, `sending ${request.key} with Gmail`, () =>
         api.users.messages.send({ userId: 'me', requestBody: { raw, ...(request.threadId ? { threadId: request.threadId } : {}) } }),
@@ -136,7 +136,7 @@ export function createGmailActivities({ google, mailer, templates, fromAddress, 
         draft = found.data.drafts?.[0];
       }
       if (!draft) {
-        await refuseSuppressed(suppressions, request.to.email);
+        await refuseSuppressed(suppressions, request);
         const raw = await composeRaw(request, rendered, account.mailbox, messageId);
         const created = await call(account, `creating the Gmail draft of ${request.key}`, () =>
           api.users.drafts.create({ userId: 'me', requestBody: { message: { raw, ...(request.threadId ? { threadId: request.threadId } : {}) } } }),

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { STAGES } from '../../workflows/status';
+import type { SuppressionList } from '../../activities/suppression';
 import type { WebhooksConfig } from '../ats/common';
 import { importRows, ImportFileError, rowsFromCsv } from '../import';
 import { isActionName } from './actions';
@@ -34,6 +35,8 @@ export interface ApiOptions {
   unsubscribe?: UnsubscribeOptions;
   /** Log each request (pino, one JSON line each). */
   logger?: boolean;
+  /** The suppression list starts are checked against; by default the unsubscribe list, else the workers' file. */
+  suppressions?: SuppressionList;
 }
 
 const listQuery = z.strictObject({
@@ -46,7 +49,7 @@ const listQuery = z.strictObject({
 
 /** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
-  const service = new SequenceService(options.client, options.taskQueue);
+  const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions);
   const records = options.records ?? new RecordStore();
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
 

@@ -5,7 +5,8 @@ import { parseRejectionDocument, type SequenceInput } from '../../workflows/inpu
 import type { SequenceStatus, Stage, TimelineEntry } from '../../workflows/status';
 import { ActionRefusedError } from '../actions';
 import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE } from '../../workflows/definitions';
-import { listSequences, sequenceHandle, startSequence, type SequenceSummary } from '../sequences';
+import type { SuppressionList } from '../../activities/suppression';
+import { CandidateSuppressedError, listSequences, sequenceHandle, startSequence, type SequenceSummary } from '../sequences';
 import { HTTP_ACTIONS, type ActionName } from './actions';
 import { ApiError, badRequest, conflict, notFound } from './errors';
 
@@ -76,6 +77,13 @@ async function mapLimited<T, R>(items: T[], concurrency: number, work: (item: T)
   return results;
 }
 
+/** A start refused because the candidate opted out: 422 naming `candidate.email`; nothing was started. */
+export class SuppressedCandidateRefusal extends ApiError {
+  constructor(refusal: CandidateSuppressedError) {
+    super(422, [{ field: refusal.field, problem: refusal.problem }]);
+  }
+}
+
 /**
  * Sequences as a tenant sees them. Every read and every action first checks, on the server, that the
  * sequence's OnwardTenant search attribute is the caller's tenant; another tenant's sequence is "not found".
@@ -85,6 +93,8 @@ export class SequenceService {
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
+    /** The suppression list starts are checked against; by default the file the workers share. */
+    readonly suppressions?: SuppressionList,
   ) {}
 
   /** Validates a rejection document with the CLI's validation: same fields, same messages. */
@@ -104,7 +114,13 @@ export class SequenceService {
       { key: COMPANY_ATTRIBUTE, value: company },
       ...(tenant === undefined ? [] : [{ key: TENANT_ATTRIBUTE, value: tenant }]),
     ];
-    const result = await startSequence(this.client, this.taskQueue, input, { typedSearchAttributes, memo: { role, rejectedAt } });
+    let result;
+    try {
+      result = await startSequence(this.client, this.taskQueue, input, { typedSearchAttributes, memo: { role, rejectedAt }, suppressions: this.suppressions });
+    } catch (error) {
+      if (error instanceof CandidateSuppressedError) throw new SuppressedCandidateRefusal(error);
+      throw error;
+    }
     if (!result.started && tenant !== undefined) {
       const owner = await this.describe(id).then((description) => description?.typedSearchAttributes.get(TENANT_ATTRIBUTE));
       if (owner !== tenant) throw conflict('id', 'is already used by another sequence: choose another id (e.g. with your own prefix)');

@@ -6,7 +6,7 @@ import { greenhouseEventId, greenhouseRejectionId, mapGreenhouse, verifyGreenhou
 import { leverEventId, leverRejectionId, mapLever, verifyLever } from '../ats/lever';
 import { ApiError, notFound, unauthorized } from './errors';
 import type { AtsName, RecordStore } from './records';
-import type { SequenceService } from './service';
+import { SuppressedCandidateRefusal, type SequenceService } from './service';
 
 interface Delivery {
   raw: Buffer;
@@ -78,7 +78,14 @@ export function registerWebhooks(app: FastifyInstance, deps: { service: Sequence
         if (error instanceof ApiError && error.statusCode === 400) throw new ApiError(422, error.problems);
         throw error;
       }
-      const started = await service.start(input, tenant);
+      let started;
+      try {
+        started = await service.start(input, tenant);
+      } catch (error) {
+        // Not a fault the ATS can fix by retrying: the candidate opted out. Answered, and never started.
+        if (error instanceof SuppressedCandidateRefusal) return { outcome: 'ignored', rejectionId, reason: error.message };
+        throw error;
+      }
       records.remember({
         tenant,
         rejectionId,

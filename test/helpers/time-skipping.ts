@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type LogMetadata, type Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createSmtpMailer, loadTemplates, type ActivityDependencies, type Mailer } from '../../activities';
@@ -80,14 +80,22 @@ export interface TimeSkippingHarness {
   teardown: () => Promise<void>;
 }
 
+/** One line of the worker's log, as the Runtime's logger received it. */
+export interface WorkerLogEntry {
+  level: LogLevel;
+  message: string;
+  meta?: LogMetadata;
+}
+
 let runtimeInstalled = false;
-function installQuietRuntime(): void {
+function installQuietRuntime(onLog?: (entry: WorkerLogEntry) => void): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   // Warnings and errors only; failed send attempts are what the failure tests provoke on purpose.
   const defaultLogger = new DefaultLogger('WARN');
   Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => {
+    logger: new DefaultLogger(onLog ? 'DEBUG' : 'WARN', (entry) => {
+      onLog?.({ level: entry.level, message: entry.message, meta: entry.meta });
       if (entry.message !== 'Activity failed') defaultLogger.log(entry.level, entry.message, entry.meta);
     }),
     telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, console: {} } },
@@ -100,10 +108,12 @@ export interface HarnessOptions {
   dependencies?: () => Partial<ActivityDependencies> | Promise<Partial<ActivityDependencies>>;
   /** The worker's tuning, as `onward worker` reads it from its configuration. */
   tuning?: WorkerTuning;
+  /** Sees every line the worker logs, debug included (the first harness of the process decides). */
+  onLog?: (entry: WorkerLogEntry) => void;
 }
 
 export async function setUpTimeSkipping(options: HarnessOptions = {}): Promise<TimeSkippingHarness> {
-  installQuietRuntime();
+  installQuietRuntime(options.onLog);
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: serverExecutable('temporal-test-server') },
   });
