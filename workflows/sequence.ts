@@ -20,7 +20,7 @@ import type { SequenceInput } from './input';
 import { recipientOf } from './recipients';
 import type { PlannedMessage } from './schedule';
 import { planFollowUps } from './schedule';
-import { nextSendTime } from './send-window';
+import { nextSendTime, sendRulesFor, type SendRules } from './send-window';
 import { PERMANENT_FAILURE, SUPPRESSED } from './failures';
 import type {
   Ending,
@@ -312,13 +312,13 @@ export class Sequence {
   }
 
   /** Waits until `at`, then on to the recipient's next send window if `at` falls outside one. */
-  private async waitForSendTime(at: number, zone: string, halted: () => boolean, unless: () => boolean): Promise<Wake> {
+  private async waitForSendTime(at: number, zone: string, halted: () => boolean, unless: () => boolean, rules: SendRules): Promise<Wake> {
     let next = at;
     for (;;) {
       const wake = await this.sleepUntil(next, halted, unless);
       if (wake !== 'due') return wake;
       const now = Date.now();
-      next = nextSendTime(now, zone, this.policy, this.rejectedAt);
+      next = nextSendTime(now, zone, rules, this.rejectedAt);
       if (next <= now) return 'due';
     }
   }
@@ -446,7 +446,7 @@ export class Sequence {
   /** The request of a message as it would go out now. */
   private requestFor(message: PlannedMessage, inReplyTo?: string): EmailRequest {
     return buildEmailRequest(
-      { rejection: this.rejection, feedback: this.feedback, progress: this.progress, checkInCount: this.policy.checkInCount },
+      { rejection: this.rejection, feedback: this.feedback, progress: this.progress, checkInCount: this.policy.checkInCount, grievingEndsAt: this.grievingEndsAt },
       { sequenceId: this.sequenceId, key: message.key, kind: message.kind, audience: message.audience },
       inReplyTo,
     );
@@ -540,6 +540,8 @@ export class Sequence {
     if (!this.timeline.has(message.key)) this.schedule([message]);
     const entry = this.timeline.get(message.key) as TimelineEntry;
     const zone = recipientOf(this.rejection, message.audience).timezone;
+    // The candidate's own window for her messages (policies recorded without one keep `sendWindow`: replay-safe).
+    const rules = sendRulesFor(this.policy, message.audience);
     const skipReason = options.skipWhen ?? (() => undefined);
     const unless = () => skipReason() !== undefined;
     const halted = () => !!this.ending && !options.afterEnding;
@@ -553,7 +555,7 @@ export class Sequence {
     };
     const woken = (wake: Wake): Delivery => (wake === 'stopped' ? settle('cancelled', `sequence ${this.ending}`) : settle('skipped', skipReason()));
 
-    let wake = await this.waitForSendTime(message.at, zone, halted, unless);
+    let wake = await this.waitForSendTime(message.at, zone, halted, unless, rules);
     if (wake !== 'due') return woken(wake);
     const request = () => this.requestFor(message, options.inReplyTo);
 
@@ -580,7 +582,7 @@ export class Sequence {
       entry.status = 'scheduled';
       delete entry.draft;
       // An approval can come at 3 a.m.: the message still waits for its window.
-      wake = await this.waitForSendTime(Date.now(), zone, halted, unless);
+      wake = await this.waitForSendTime(Date.now(), zone, halted, unless, rules);
       if (wake !== 'due') return woken(wake);
     }
 
