@@ -85,7 +85,8 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
         messageId,
         inReplyTo: request.inReplyTo,
         references: request.inReplyTo ? [request.inReplyTo] : undefined,
-        headers: { 'X-Onward-Step': request.key, ...listHeaders },
+        // Messages in the candidate's name carry no X-Onward-* header: only Onward's own say which step they are.
+        headers: isToCandidate(request) ? { 'X-Onward-Step': request.key, ...listHeaders } : {},
         ...(icalEvent ? { icalEvent } : {}),
       });
     } catch (error) {

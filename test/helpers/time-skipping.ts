@@ -18,6 +18,7 @@ import type { rejectionFollowUp } from '../../workflows/rejection-follow-up';
 import type { RejectionDocument } from '../../workflows/rejection';
 import type { SequenceStatus, TimelineEntry } from '../../workflows/status';
 import { rejectionDocument } from './fixtures';
+import { registerSequence, stepOf } from './steps';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from './smtp';
 
 /**
@@ -32,7 +33,7 @@ const WORKFLOWS_ENTRY = path.resolve(__dirname, '..', '..', 'workflows', 'index.
 
 /** A message as it arrived at the SMTP server, with the simulated time it was handed to SMTP. */
 export interface Delivered extends ReceivedMail {
-  /** The step key from the X-Onward-Step header, e.g. "thank-you:1". */
+  /** The step key, known from the Message-ID (test/helpers/steps.ts), e.g. "thank-you:1". */
   step: string;
   messageId: string;
   /** Workflow (test server) time of the delivering attempt, epoch milliseconds. */
@@ -204,11 +205,11 @@ async function startServices(env: TestWorkflowEnvironment, options: HarnessOptio
       const { workflowId, started: isNew } = await startSequence(env.client, taskQueue, parsed.input);
       if (!isNew) throw new Error(`${workflowId} already exists: use a distinct rejection id per test`);
       const handle = env.client.workflow.getHandle<typeof rejectionFollowUp>(workflowId);
+      registerSequence(workflowId, FROM_DOMAIN);
       const mails = (): Delivered[] =>
         smtp.received.flatMap((mail) => {
-          const header = mail.parsed.headers.get('x-onward-step');
-          const step = typeof header === 'string' ? header : '';
           const messageId = mail.parsed.messageId ?? '';
+          const step = stepOf(messageId);
           if (!step || messageId !== messageIdFor(workflowId, step, FROM_DOMAIN)) return [];
           return [{ ...mail, step, messageId, at: sentAt.get(messageId) ?? Number.NaN }];
         });
