@@ -67,7 +67,7 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
 
   /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
   async function sendEmail(request: EmailRequest): Promise<SentEmail> {
-    await refuseSuppressed(suppressions, request.to.email);
+    await refuseSuppressed(suppressions, request);
     const messageId = messageIdFor(request.sequenceId, request.key, domain);
     const rendered = renderRequest(templates, request);
     const { subject, text, html } = rendered;
@@ -85,7 +85,8 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
         messageId,
         inReplyTo: request.inReplyTo,
         references: request.inReplyTo ? [request.inReplyTo] : undefined,
-        headers: { 'X-Onward-Step': request.key, ...listHeaders },
+        // Messages in the candidate's name carry no X-Onward-* header: only Onward's own say which step they are.
+        headers: isToCandidate(request) ? { 'X-Onward-Step': request.key, ...listHeaders } : {},
         ...(icalEvent ? { icalEvent } : {}),
       });
     } catch (error) {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The Message-ID of one step of one sequence: the same on every retry, so a resend is recognisable,
- * and known in advance, so follow-ups can thread under it.
+ * The Message-ID of one step of one sequence: the same on every retry, so a resend is recognisable, and known in
+ * advance, so follow-ups can thread under it. Opaque: a digest of sequence and step, so a message sent in the
+ * candidate's name names neither the step nor the workflow (nothing in it gives the automation away).
  */
 export function messageIdFor(sequenceId: string, stepKey: string, domain: string): string {
-  // Dot-atom: runs of other characters become one dot, and no part starts or ends with one ("acme." + "." would be "..").
-  const readable = (text: string) => text.replace(/[^A-Za-z0-9-]+/g, '.').replace(/^\.+|\.+$/g, '');
-  const digest = createHash('sha256').update(`${sequenceId}\n${stepKey}`).digest('hex').slice(0, 12);
-  return `<${[readable(stepKey), readable(sequenceId), digest].filter(Boolean).join('.')}@${domain}>`;
+  const digest = createHash('sha256').update(`onward-message-id\n${sequenceId}\n${stepKey}`).digest('hex').slice(0, 32);
+  return `<${digest}@${domain}>`;
 }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { SUPPRESSED } from '../workflows/failures';
 
 /**
@@ -110,8 +111,28 @@ export function createSuppressionActivities({ suppressions }: { suppressions?: S
   };
 }
 
-/** Fails the send, without retrying, when the recipient is on the list: the workflow records the step as skipped. */
-export async function refuseSuppressed(suppressions: SuppressionList | undefined, email: string): Promise<void> {
-  if (!suppressions || !(await suppressions.isSuppressed(email))) return;
-  throw ApplicationFailure.create({ message: 'the recipient opted out (suppression list)', type: SUPPRESSED, nonRetryable: true });
+/** Who a message reaches, and (when it speaks for the candidate) the candidate replies go to. */
+export interface Addressed {
+  key: string;
+  to: { email: string };
+  /** Set on messages sent in the candidate's name (to interviewers and recruiters): the candidate. */
+  replyTo?: { email: string };
+}
+
+/**
+ * Fails the send, without retrying, when its recipient is on the list, or when it speaks for a candidate who is:
+ * an opted-out candidate gets nothing, and nothing goes out in her name. The workflow records the step as skipped.
+ * A refusal is expected, not an error: one line in the worker's log, and a benign failure (no stack trace, no
+ * failure metrics).
+ */
+export async function refuseSuppressed(suppressions: SuppressionList | undefined, message: Addressed): Promise<void> {
+  if (!suppressions) return;
+  const reason = (await suppressions.isSuppressed(message.to.email))
+    ? 'the recipient opted out'
+    : message.replyTo && (await suppressions.isSuppressed(message.replyTo.email))
+      ? 'the candidate opted out: nothing goes out in her name'
+      : undefined;
+  if (!reason) return;
+  log.info(`${message.key} not sent: ${reason} (suppression list)`);
+  throw ApplicationFailure.create({ message: reason, type: SUPPRESSED, nonRetryable: true, category: ApplicationFailureCategory.BENIGN });
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { DateTime } from 'luxon';
 import type { TemplateVars } from '../workflows/email-request';
 import { STEP_KINDS, type StepKind } from '../workflows/steps';
 
@@ -27,6 +28,12 @@ export function textToHtml(text: string): string {
     .join('\n');
 }
 
+/** `{{localDay instant zone}}`: the day of an ISO instant in a zone, as a reader says it ("Sunday 29 November"). */
+export function localDay(instant: unknown, zone: unknown): string {
+  const day = DateTime.fromISO(String(instant), { zone: String(zone) });
+  return day.isValid ? day.setLocale('en-GB').toFormat('cccc d LLLL') : '';
+}
+
 /** One line, no control characters: a subject can never inject a header. */
 export function cleanSubject(subject: string): string {
   return subject.replace(/[\p{Cc}\s]+/gu, ' ').trim();
@@ -39,6 +46,7 @@ export function cleanSubject(subject: string): string {
  */
 export function loadTemplates(directory: string = DEFAULT_TEMPLATES_DIR): Templates {
   const handlebars = Handlebars.create();
+  handlebars.registerHelper('localDay', localDay);
   const available = new Set(readdirSync(directory));
   const compiled = new Map<StepKind, { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate }>();
   const compile = (file: string, source: string, escape: boolean) => {

@@ -172,7 +172,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     if (options.demo) {
       const input = demoInput();
       // Started for the dev tenant, so the dashboard shows it.
-      const demo = await new SequenceService(server.client, TASK_QUEUE).start(input, DEV_TENANT);
+      const demo = await new SequenceService(server.client, TASK_QUEUE, suppressions).start(input, DEV_TENANT);
       console.log(
         `Demo sequence started: ${demo.workflowId}. Its emails arrive in the mailbox over the next few minutes.\n` +
           `In another terminal: npx onward status --tenant ${DEV_TENANT} ${input.rejection.id}   |   npx onward preview examples/rejection.json\n`,

@@ -10,6 +10,10 @@ export interface PreviewLine {
   kind: PreviewEntry['kind'];
   to?: string;
   mode?: string;
+  /** Its time is already past when the sequence starts: it goes at once. */
+  now?: boolean;
+  /** It will not go out, and why. */
+  dropped?: string;
 }
 
 const DESCRIPTIONS: Record<PreviewEntry['kind'], string> = {
@@ -27,32 +31,38 @@ const DESCRIPTIONS: Record<PreviewEntry['kind'], string> = {
   congratulations: 'congratulations',
 };
 
-/** The timeline `onward preview` shows: each step, when (in the recipient's own time), and to whom. */
-export function previewLines(input: SequenceInput): PreviewLine[] {
-  return previewSequence(input.rejection, input.policy).map((entry) => {
+/**
+ * The timeline `onward preview` shows, for a sequence started at `now`: each step, when (in the recipient's own time),
+ * to whom, what goes at once ("now": a rejection entered late), and what will not go out, with the reason.
+ */
+export function previewLines(input: SequenceInput, now: number = Date.now()): PreviewLine[] {
+  return previewSequence(input.rejection, input.policy, { now, includeDropped: true }).map((entry) => {
     const recipient = entry.audience ? recipientOf(input.rejection, entry.audience) : undefined;
     const zone = recipient?.timezone ?? input.rejection.candidate.timezone;
     return {
       at: new Date(entry.at).toISOString(),
-      localTime: DateTime.fromMillis(entry.at, { zone }).toFormat("ccc d LLL yyyy HH:mm ZZZZ"),
+      localTime: DateTime.fromMillis(entry.at, { zone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ'),
       step: entry.key,
       kind: entry.kind,
       to: recipient ? `${recipient.name} <${recipient.email}>` : undefined,
       mode: entry.mode,
+      ...(entry.now ? { now: true } : {}),
+      ...(entry.dropped ? { dropped: entry.dropped } : {}),
     };
   });
 }
 
-export function formatPreview(input: SequenceInput): string {
-  const lines = previewLines(input);
-  const width = Math.max(...lines.map((line) => line.localTime.length));
+export function formatPreview(input: SequenceInput, now: number = Date.now()): string {
+  const lines = previewLines(input, now);
+  const when = (line: PreviewLine) => (line.dropped ? 'not sent' : line.now ? (line.kind === 'grieving-ends' || line.kind === 'feedback-deadline' ? 'already past' : 'now') : line.localTime);
+  const width = Math.max(...lines.map((line) => when(line).length));
   const { rejection } = input;
   return [
     `Sequence rejection-${rejection.id}: ${rejection.candidate.name}, ${rejection.role} at ${rejection.company}`,
     '',
     ...lines.map((line) => {
       const what = `${DESCRIPTIONS[line.kind]}${line.to ? ` to ${line.to}` : ''}${line.mode === 'approve' ? ' [needs approval]' : ''}`;
-      return `${line.localTime.padEnd(width)}  ${line.step.padEnd(18)} ${what}`;
+      return `${when(line).padEnd(width)}  ${line.step.padEnd(18)} ${what}${line.dropped ? ` (dropped: ${line.dropped})` : ''}`;
     }),
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { createFileSuppressionList, suppressionFileFrom, type SuppressionList } from '../activities/suppression';
 import * as actions from '../workflows/definitions';
 import type { SequenceInput } from '../workflows/input';
 import type { SequenceStatus, Stage } from '../workflows/status';
@@ -17,11 +18,29 @@ export interface StartResult {
 export interface StartExtras {
   typedSearchAttributes?: SearchAttributePair[];
   memo?: Record<string, unknown>;
+  /** The list the workers check; by default the file they share (ONWARD_SUPPRESSION_FILE). */
+  suppressions?: SuppressionList;
 }
 
-/** Starts the sequence of a validated rejection; starting the same rejection again returns the existing one. */
+/** A start refused because the candidate opted out: nothing was started. */
+export class CandidateSuppressedError extends Error {
+  override name = 'CandidateSuppressedError';
+  readonly field = 'candidate.email';
+  readonly problem = 'is on the suppression list (the candidate opted out): no sequence is started for this address';
+  constructor() {
+    super('');
+    this.message = `${this.field}: ${this.problem}`;
+  }
+}
+
+/**
+ * Starts the sequence of a validated rejection; starting the same rejection again returns the existing one. A
+ * candidate on the suppression list is refused before anything starts (CLI, API, import and webhooks all come here).
+ */
 export async function startSequence(client: Client, taskQueue: string, input: SequenceInput, extras: StartExtras & { workflowId?: string } = {}): Promise<StartResult> {
   const workflowId = extras.workflowId ?? actions.workflowIdFor(input.rejection.id);
+  const suppressions = extras.suppressions ?? createFileSuppressionList(suppressionFileFrom());
+  if (await suppressions.isSuppressed(input.rejection.candidate.email)) throw new CandidateSuppressedError();
   try {
     await client.workflow.start(actions.WORKFLOW_TYPE, {
       taskQueue,

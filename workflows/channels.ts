@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { durationMs } from './durations';
 import type { Channels, GmailSettings, Policy } from './policy';
+import { POLICY_DEFAULTS } from './policy-defaults';
 import type { Audience } from './recipients';
 import type { StepKind } from './steps';
 
@@ -9,9 +10,6 @@ import type { StepKind } from './steps';
  * is the same whatever the choice: only the activity that hands a message over changes.
  */
 
-export const DEFAULT_CHANNELS: Channels = { email: 'smtp', checkIns: 'email', contactTasks: 'email' };
-export const DEFAULT_GMAIL: GmailSettings = { mode: 'send', replyDetection: false, pollEvery: '6 hours' };
-
 /** A check-in event in the calendar (Google Calendar or an ICS invitation) lasts this long. */
 export const CHECK_IN_MINUTES = 30;
 
@@ -19,11 +17,11 @@ export const CHECK_IN_MINUTES = 30;
 const recorded = (policy: Policy) => policy as Partial<Policy>;
 
 export function channelsOf(policy: Policy): Channels {
-  return { ...DEFAULT_CHANNELS, ...recorded(policy).channels };
+  return { ...POLICY_DEFAULTS.channels, ...recorded(policy).channels };
 }
 
 export function gmailOf(policy: Policy): GmailSettings {
-  return { ...DEFAULT_GMAIL, ...recorded(policy).gmail };
+  return { ...POLICY_DEFAULTS.gmail, ...recorded(policy).gmail };
 }
 
 /** How one message is handed over. */

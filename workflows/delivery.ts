@@ -7,7 +7,7 @@ import { failureType, messageOf, SUPPRESSED } from './failures';
 import { HandOver } from './hand-over';
 import { recipientOf } from './recipients';
 import type { PlannedMessage } from './schedule';
-import { nextSendTime } from './send-window';
+import { nextSendTime, sendRulesFor, type SendRules } from './send-window';
 import type { StageAttribute } from './stage-attribute';
 import { iso, type SequenceState } from './state';
 import type { TimelineEntry } from './status';
@@ -30,7 +30,7 @@ export interface DeliveryOptions {
 /** The request of a message as it would go out now, with what the sequence learned so far. */
 export function requestFor(state: SequenceState, message: PlannedMessage, inReplyTo?: string): EmailRequest {
   return buildEmailRequest(
-    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount },
+    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount, grievingEndsAt: state.grievingEndsAt },
     { sequenceId: workflowInfo().workflowId, key: message.key, kind: message.kind, audience: message.audience },
     inReplyTo,
   );
@@ -64,13 +64,13 @@ export class Deliveries {
   }
 
   /** Waits until `at`, then on to the recipient's next send window if `at` falls outside one. */
-  private async waitForSendTime(at: number, zone: string, halted: () => boolean, unless: () => boolean): Promise<Wake> {
+  private async waitForSendTime(at: number, zone: string, halted: () => boolean, unless: () => boolean, rules: SendRules): Promise<Wake> {
     let next = at;
     for (;;) {
       const wake = await this.sleepUntil(next, halted, unless);
       if (wake !== 'due') return wake;
       const now = Date.now();
-      next = nextSendTime(now, zone, this.state.policy, this.state.rejectedAt);
+      next = nextSendTime(now, zone, rules, this.state.rejectedAt);
       if (next <= now) return 'due';
     }
   }
@@ -87,6 +87,8 @@ export class Deliveries {
     }
     const entry = state.timeline.get(message.key) as TimelineEntry;
     const zone = recipientOf(state.rejection, message.audience).timezone;
+    // The candidate's own window for her messages (policies recorded without one keep `sendWindow`: replay-safe).
+    const rules = sendRulesFor(state.policy, message.audience);
     const skipReason = options.skipWhen ?? (() => undefined);
     const unless = () => skipReason() !== undefined;
     const halted = () => !!state.ending && !options.afterEnding;
@@ -100,7 +102,7 @@ export class Deliveries {
     };
     const woken = (wake: Wake): Delivery => (wake === 'stopped' ? settle('cancelled', `sequence ${state.ending}`) : settle('skipped', skipReason()));
 
-    let wake = await this.waitForSendTime(message.at, zone, halted, unless);
+    let wake = await this.waitForSendTime(message.at, zone, halted, unless, rules);
     if (wake !== 'due') return woken(wake);
     const request = () => requestFor(state, message, options.inReplyTo);
 
@@ -127,7 +129,7 @@ export class Deliveries {
       entry.status = 'scheduled';
       delete entry.draft;
       // An approval can come at 3 a.m.: the message still waits for its window.
-      wake = await this.waitForSendTime(Date.now(), zone, halted, unless);
+      wake = await this.waitForSendTime(Date.now(), zone, halted, unless, rules);
       if (wake !== 'due') return woken(wake);
     }
 
@@ -148,8 +150,10 @@ export class Deliveries {
       if (isCancellation(error)) throw error;
       // The recipient is on the suppression list: not a failure, and the sequence goes on.
       if (failureType(error) === SUPPRESSED) {
-        state.note(`${entry.key} skipped: the recipient opted out`);
-        return settle('skipped', 'the recipient opted out');
+        // Who opted out, the recipient or the candidate the message speaks for, is the failure's message (status text only).
+        const why = messageOf(error);
+        state.note(`${entry.key} skipped: ${why}`);
+        return settle('skipped', why);
       }
       return this.fail(entry, error);
     } finally {

@@ -22,6 +22,8 @@ export interface TemplateVars {
   summary?: { weeks: number; feedbackCount: number };
   linkedIn?: { url: string; isProfile: boolean };
   touchpoint?: { number: number };
+  /** The supportive note: when grieving ends (ISO 8601), shown in the candidate's zone. */
+  grieving?: { endsAt: string; timezone: string };
 }
 
 /** What the email activities need to render and send one message; the Message-ID derives from sequence and key. */
@@ -80,6 +82,8 @@ export interface MessageContext {
   feedback: FeedbackEntry[];
   progress: ProgressReport[];
   checkInCount: number;
+  /** When grieving ends, for the supportive note (absent in sequences recorded before it was passed). */
+  grievingEndsAt?: number;
 }
 
 /** Everything a message needs, built from the rejection and what the sequence learned so far. */
@@ -115,6 +119,9 @@ export function buildEmailRequest(
     vars.linkedIn = profile ? { url: profile, isProfile: true } : { url: linkedInSearchUrl(contact.name, rejection.company), isProfile: false };
   }
   if (message.kind === 'touchpoint') vars.touchpoint = { number: ordinal };
+  if (message.kind === 'supportive-note' && context.grievingEndsAt !== undefined) {
+    vars.grieving = { endsAt: new Date(context.grievingEndsAt).toISOString(), timezone: rejection.candidate.timezone };
+  }
   return {
     sequenceId: message.sequenceId,
     key: message.key,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { policySchema, type Policy } from './policy';
+import type { Policy } from './policy';
+import { POLICY_DEFAULTS } from './policy-defaults';
 import { rejectionSchema, type Rejection } from './rejection';
 
 /** What a sequence workflow starts with: the validated rejection and the policy resolved at start. */
@@ -52,7 +53,7 @@ export function parseRejectionDocument(document: unknown): ParseResult {
   if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `$schema` is for editors only
   const { policy, $schema, ...rejection } = parsed.data;
-  return { ok: true, input: { rejection, policy: policy ?? policySchema.parse({}) } };
+  return { ok: true, input: { rejection, policy: policy ?? structuredClone(POLICY_DEFAULTS) } };
 }
 
 /** One line per problem, e.g. `candidate.email: must be a valid email address`. */

@@ -1,10 +1,9 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from './durations';
+import { POLICY_DEFAULTS, WEEKDAYS, defaultOf, type Weekday } from './policy-defaults';
 import { STEP_KINDS, type StepKind } from './steps';
 
-const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 export const durationText = z
   .string()
@@ -22,13 +21,15 @@ const clockTime = z
 
 const calendarDate = z.iso.date({ message: 'must be a date "YYYY-MM-DD"' });
 
-const sendWindowSchema = z
-  .strictObject({
-    days: z.array(z.enum(WEEKDAYS)).min(1, { message: 'must name at least one day' }).default(['mon', 'tue', 'wed', 'thu', 'fri']),
-    start: clockTime.default('09:00'),
-    end: clockTime.default('17:00'),
-  })
-  .refine((window) => window.start < window.end, { message: 'start must be before end', path: ['end'] });
+/** A send window; the settings it leaves out come from `defaults` (each window has its own). */
+const sendWindowSchema = (defaults: { days: Weekday[]; start: string; end: string }) =>
+  z
+    .strictObject({
+      days: z.array(z.enum(WEEKDAYS)).min(1, { message: 'must name at least one day' }).default(() => [...defaults.days]),
+      start: clockTime.default(defaults.start),
+      end: clockTime.default(defaults.end),
+    })
+    .refine((window) => window.start < window.end, { message: 'start must be before end', path: ['end'] });
 
 const deliverySchema = z.strictObject(
   Object.fromEntries(STEP_KINDS.map((kind) => [kind, z.enum(['send', 'approve']).optional()])) as Record<
@@ -47,51 +48,54 @@ export const CONTACT_TASK_CHANNELS = ['email', 'google-tasks'] as const;
 const channelsSchema = z.strictObject({
   email: z
     .enum(EMAIL_CHANNELS)
-    .default('smtp')
+    .default(POLICY_DEFAULTS.channels.email)
     .describe('"smtp": from the deployment\'s address; "gmail": messages that speak for the candidate go from their own Gmail.'),
   checkIns: z
     .enum(CHECK_IN_CHANNELS)
-    .default('email')
+    .default(POLICY_DEFAULTS.channels.checkIns)
     .describe('"email"; "google-calendar": also events in the candidate\'s Google Calendar; "ics": the email carries a calendar invitation.'),
   contactTasks: z
     .enum(CONTACT_TASK_CHANNELS)
-    .default('email')
+    .default(POLICY_DEFAULTS.channels.contactTasks)
     .describe('"email"; "google-tasks": the LinkedIn task and the touchpoints become Google Tasks for the candidate.'),
 });
 
 const gmailSchema = z.strictObject({
-  mode: z.enum(['send', 'draft']).default('send').describe('"send", or "draft": a Gmail draft the candidate sends themselves.'),
-  replyDetection: z.boolean().default(false).describe('A reply in the feedback request\'s thread is taken as the feedback.'),
-  pollEvery: durationText.default('6 hours').describe('How often the thread is checked for a reply.'),
+  mode: z.enum(['send', 'draft']).default(POLICY_DEFAULTS.gmail.mode).describe('"send", or "draft": a Gmail draft the candidate sends themselves.'),
+  replyDetection: z.boolean().default(POLICY_DEFAULTS.gmail.replyDetection).describe('A reply in the feedback request\'s thread is taken as the feedback.'),
+  pollEvery: durationText.default(POLICY_DEFAULTS.gmail.pollEvery).describe('How often the thread is checked for a reply.'),
 });
 
 /** Every setting of a sequence; each one can be overridden per rejection in its `policy`. */
 export const policySchema = z.strictObject({
-  supportiveNote: z.boolean().default(true).describe('Send the candidate a supportive note while they grieve.'),
-  grievingPeriod: durationText.default('2 days').describe('How long to wait before contacting anyone.'),
-  dreamJobGrievingPeriod: durationText.default('5 days').describe('The grieving period when `dreamJob` is true.'),
-  feedbackRequestDelay: durationText.default('1 day').describe('Time between the thank-you notes and the feedback request.'),
-  feedbackFrom: z.enum(['interviewer', 'recruiter']).default('interviewer').describe('Who is asked for feedback (the first interviewer, or the recruiter when there is one).'),
-  feedbackWait: durationText.default('10 days').describe('How long to wait for feedback before recording that none came.'),
-  feedbackReminder: z.boolean().default(true).describe('Send at most one polite reminder in the same thread.'),
-  feedbackReminderAfter: durationText.default('5 days').describe('Time between the feedback request and the reminder.'),
-  checkInEvery: durationText.default('1 week').describe('Time between job-search check-ins.'),
-  checkInCount: z.number().int().min(0).max(52).default(6).describe('How many check-ins to send.'),
-  closingSummary: z.boolean().default(true).describe('One check-in period after the last check-in, a summary of the feedback and progress.'),
-  otherOpeningsDelay: durationText.default('3 days').describe('Time between the thank-you notes and asking about other openings.'),
-  linkedInTaskDelay: durationText.default('4 days').describe('Time between the thank-you notes and the LinkedIn task.'),
-  touchpointsAfter: z.array(durationText).max(12).default(['30 days', '90 days']).describe('Recruiter touchpoints, counted from the thank-you notes.'),
-  sendWindow: sendWindowSchema.default({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' }).describe("When emails may go out, in the recipient's time zone."),
-  holidays: z.array(calendarDate).max(366).default([]).describe('Dates on which nothing is sent.'),
-  avoidRejectionDay: z.boolean().default(true).describe('Never send anything on the day of the rejection.'),
-  delivery: deliverySchema.default({}).describe('Per step: "send" automatically, or "approve" (a person approves, edits or skips the draft).'),
-  approvalTimeout: durationText.default('3 days').describe('How long a draft waits for approval.'),
-  approvalFallback: z.enum(['send', 'skip']).default('send').describe('What happens to a draft nobody acted on.'),
+  supportiveNote: z.boolean().default(() => defaultOf('supportiveNote')).describe('Send the candidate a supportive note while they grieve.'),
+  grievingPeriod: durationText.default(() => defaultOf('grievingPeriod')).describe('How long to wait before contacting anyone.'),
+  dreamJobGrievingPeriod: durationText.default(() => defaultOf('dreamJobGrievingPeriod')).describe('The grieving period when `dreamJob` is true.'),
+  feedbackRequestDelay: durationText.default(() => defaultOf('feedbackRequestDelay')).describe('Time between the thank-you notes and the feedback request.'),
+  feedbackFrom: z.enum(['interviewer', 'recruiter']).default(() => defaultOf('feedbackFrom')).describe('Who is asked for feedback (the first interviewer, or the recruiter when there is one).'),
+  feedbackWait: durationText.default(() => defaultOf('feedbackWait')).describe('How long to wait for feedback before recording that none came.'),
+  feedbackReminder: z.boolean().default(() => defaultOf('feedbackReminder')).describe('Send at most one polite reminder in the same thread.'),
+  feedbackReminderAfter: durationText.default(() => defaultOf('feedbackReminderAfter')).describe('Time between the feedback request and the reminder.'),
+  checkInEvery: durationText.default(() => defaultOf('checkInEvery')).describe('Time between job-search check-ins.'),
+  checkInCount: z.number().int().min(0).max(52).default(() => defaultOf('checkInCount')).describe('How many check-ins to send.'),
+  closingSummary: z.boolean().default(() => defaultOf('closingSummary')).describe('One check-in period after the last check-in, a summary of the feedback and progress.'),
+  otherOpeningsDelay: durationText.default(() => defaultOf('otherOpeningsDelay')).describe('Time between the thank-you notes and asking about other openings.'),
+  linkedInTaskDelay: durationText.default(() => defaultOf('linkedInTaskDelay')).describe('Time between the thank-you notes and the LinkedIn task.'),
+  touchpointsAfter: z.array(durationText).max(12).default(() => defaultOf('touchpointsAfter')).describe('Recruiter touchpoints, counted from the thank-you notes.'),
+  sendWindow: sendWindowSchema(POLICY_DEFAULTS.sendWindow).default(() => defaultOf('sendWindow')).describe("When emails may go out, in the recipient's time zone."),
+  candidateSendWindow: sendWindowSchema(POLICY_DEFAULTS.candidateSendWindow)
+    .default(() => defaultOf('candidateSendWindow'))
+    .describe("When Onward's own messages to the candidate may go out, in the candidate's time zone."),
+  holidays: z.array(calendarDate).max(366).default(() => defaultOf('holidays')).describe('Dates on which nothing is sent.'),
+  avoidRejectionDay: z.boolean().default(() => defaultOf('avoidRejectionDay')).describe('Never send anything on the day of the rejection.'),
+  delivery: deliverySchema.default(() => defaultOf('delivery')).describe('Per step: "send" automatically, or "approve" (a person approves, edits or skips the draft).'),
+  approvalTimeout: durationText.default(() => defaultOf('approvalTimeout')).describe('How long a draft waits for approval.'),
+  approvalFallback: z.enum(['send', 'skip']).default(() => defaultOf('approvalFallback')).describe('What happens to a draft nobody acted on.'),
   channels: channelsSchema
-    .default({ email: 'smtp', checkIns: 'email', contactTasks: 'email' })
+    .default(() => defaultOf('channels'))
     .describe('How each channel is delivered: see docs/google.md.'),
   gmail: gmailSchema
-    .default({ mode: 'send', replyDetection: false, pollEvery: '6 hours' })
+    .default(() => defaultOf('gmail'))
     .describe('Gmail settings, used when channels.email is "gmail".'),
   googleAccount: z
     .string()
@@ -100,6 +104,7 @@ export const policySchema = z.strictObject({
     .describe("The Google credentials to act with, by name (never a token); the workers' ONWARD_GOOGLE_ACCOUNT when absent."),
 });
 
+export type { Weekday };
 export type Policy = z.output<typeof policySchema>;
 export type PolicyOverrides = z.input<typeof policySchema>;
 export type SendWindow = Policy['sendWindow'];
@@ -107,7 +112,7 @@ export type Channels = Policy['channels'];
 export type GmailSettings = Policy['gmail'];
 
 /** The policy used when a rejection overrides nothing. */
-export const DEFAULT_POLICY: Policy = policySchema.parse({});
+export const DEFAULT_POLICY: Policy = POLICY_DEFAULTS;
 
 /** A fast policy for demonstrations: the whole sequence plays out in a few minutes, at any hour. */
 export const DEMO_POLICY: PolicyOverrides = {
@@ -121,6 +126,7 @@ export const DEMO_POLICY: PolicyOverrides = {
   linkedInTaskDelay: '30 seconds',
   touchpointsAfter: ['2 minutes', '3 minutes'],
   sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' },
+  candidateSendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' },
   avoidRejectionDay: false,
   approvalTimeout: '1 minute',
 };

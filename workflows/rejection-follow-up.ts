@@ -11,7 +11,8 @@ import type { SequenceOutcome } from './status';
  */
 export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceOutcome> {
   const { rejection, policy } = input;
-  const grieving = planGrieving(rejection, policy);
+  // A rejection entered late: its supportive note goes from now, or not at all once grieving is over.
+  const grieving = planGrieving(rejection, policy, patched('sched-late-rejection') ? Date.now() : undefined);
   const sequence = new Sequence(input, grieving.endsAt);
 
   // 1. Take time to grieve: an optional supportive note, then a wait the candidate can end or extend.

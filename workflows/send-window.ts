@@ -1,7 +1,27 @@
 import { DateTime } from 'luxon';
-import type { Policy, Weekday } from './policy';
+import type { Policy, SendWindow, Weekday } from './policy';
+import type { Audience } from './recipients';
 
-export type SendRules = Pick<Policy, 'sendWindow' | 'holidays' | 'avoidRejectionDay'>;
+/** The rules for one recipient's messages: their window, the dates nothing goes out, and the rejection day. */
+export interface SendRules {
+  sendWindow: SendWindow;
+  holidays: readonly string[];
+  avoidRejectionDay: boolean;
+}
+
+/**
+ * The candidate's own messages keep the candidate's window (every day by default: a Friday rejection keeps its
+ * supportive note); everyone else's follow the policy's `sendWindow`. Policies recorded before the candidate's window
+ * existed have no `candidateSendWindow`: theirs is `sendWindow`, as it was.
+ */
+export function sendRulesFor(policy: Policy, audience: Audience): SendRules {
+  const candidateWindow = (policy as Partial<Policy>).candidateSendWindow;
+  return {
+    sendWindow: audience.role === 'candidate' && candidateWindow ? candidateWindow : policy.sendWindow,
+    holidays: policy.holidays,
+    avoidRejectionDay: policy.avoidRejectionDay,
+  };
+}
 
 const LUXON_WEEKDAYS: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
 const SEARCH_LIMIT_DAYS = 800;

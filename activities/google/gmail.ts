@@ -30,7 +30,8 @@ const bare = (messageId: string) => messageId.replace(/^<|>$/g, '');
 
 /**
  * The message exactly as SMTP would carry it (same templates, same Message-ID, same threading headers), except that
- * it comes from the candidate's own mailbox, so no Reply-To is needed. Base64url, as `users.messages.send` takes it.
+ * it comes from the candidate's own mailbox, so no Reply-To is needed, and it carries no X-Onward-* header: it is hers.
+ * Base64url, as `users.messages.send` takes it.
  */
 export async function composeRaw(request: GmailRequest, rendered: RenderedEmail, mailbox: string, messageId: string): Promise<string> {
   const composer = new MailComposer({
@@ -41,7 +42,6 @@ export async function composeRaw(request: GmailRequest, rendered: RenderedEmail,
     html: rendered.html,
     messageId,
     ...(request.inReplyTo ? { inReplyTo: request.inReplyTo, references: [request.inReplyTo] } : {}),
-    headers: { 'X-Onward-Step': request.key },
   });
   const raw = await composer.compile().build();
   return raw.toString('base64url');
@@ -114,7 +114,7 @@ export function createGmailActivities({ google, mailer, templates, fromAddress, 
         const sent = await alreadySent(request, messageId, account);
         if (sent) return { messageId, ...(sent.threadId ? { threadId: sent.threadId } : {}) };
       }
-      await refuseSuppressed(suppressions, request.to.email);
+      await refuseSuppressed(suppressions, request);
       const raw = await composeRaw(request, renderRequest(templates, request), account.mailbox, messageId);
       const response = await call(account, `sending ${request.key} with Gmail`, () =>
         api.users.messages.send({ userId: 'me', requestBody: { raw, ...(request.threadId ? { threadId: request.threadId } : {}) } }),
@@ -136,7 +136,7 @@ export function createGmailActivities({ google, mailer, templates, fromAddress, 
         draft = found.data.drafts?.[0];
       }
       if (!draft) {
-        await refuseSuppressed(suppressions, request.to.email);
+        await refuseSuppressed(suppressions, request);
         const raw = await composeRaw(request, rendered, account.mailbox, messageId);
         const created = await call(account, `creating the Gmail draft of ${request.key}`, () =>
           api.users.drafts.create({ userId: 'me', requestBody: { message: { raw, ...(request.threadId ? { threadId: request.threadId } : {}) } } }),

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { STAGES } from '../../workflows/status';
+import type { SuppressionList } from '../../activities/suppression';
 import type { WebhooksConfig } from '../ats/common';
 import { importRows, ImportFileError, rowsFromCsv } from '../import';
 import { decodeUtf8, InvalidUtf8Error } from '../utf8';
@@ -37,6 +38,8 @@ export interface ApiOptions {
   unsubscribe?: UnsubscribeOptions;
   /** Log each request (pino, one JSON line each), to stdout or the given stream. */
   logger?: boolean | { stream: { write(line: string): void } };
+  /** The suppression list starts are checked against; by default the unsubscribe list, else the workers' file. */
+  suppressions?: SuppressionList;
   /** Requests a minute per client IP, per API key and per tenant webhook (./rate-limits.ts). */
   rateLimits?: Partial<RateLimits>;
   /** ONWARD_LEVER_MAX_AGE: Lever deliveries triggered longer ago are refused (default 1 hour). */
@@ -71,7 +74,7 @@ const listQuery = z.strictObject({
 
 /** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
-  const service = new SequenceService(options.client, options.taskQueue);
+  const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions);
   const records = options.records ?? new RecordStore();
   const logger = options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: requestLogFields } } : false;
   const app = Fastify({ logger, bodyLimit: 1024 * 1024 });

@@ -7,7 +7,8 @@ import { INVALID_ARGUMENT } from '../../workflows/updates';
 import type { SequenceStatus, Stage, TimelineEntry } from '../../workflows/status';
 import { ActionRefusedError } from '../actions';
 import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
-import { listSequences, startSequence, type SequenceSummary } from '../sequences';
+import type { SuppressionList } from '../../activities/suppression';
+import { CandidateSuppressedError, listSequences, startSequence, type SequenceSummary } from '../sequences';
 import { HTTP_ACTIONS, type ActionName } from './actions';
 import { ApiError, badRequest, conflict, notFound } from './errors';
 
@@ -83,6 +84,13 @@ async function mapLimited<T, R>(items: T[], concurrency: number, work: (item: T)
   return results;
 }
 
+/** A start refused because the candidate opted out: 422 naming `candidate.email`; nothing was started. */
+export class SuppressedCandidateRefusal extends ApiError {
+  constructor(refusal: CandidateSuppressedError) {
+    super(422, [{ field: refusal.field, problem: refusal.problem }]);
+  }
+}
+
 /**
  * Sequences as a tenant sees them. A tenant's workflow ids are scoped (`<tenant>:rejection-<id>`, workflowIdFor), so
  * two tenants' ids never collide; a sequence started before ids were scoped (`rejection-<id>`) is still found, when
@@ -93,6 +101,8 @@ export class SequenceService {
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
+    /** The suppression list starts are checked against; by default the file the workers share. */
+    readonly suppressions?: SuppressionList,
   ) {}
 
   /** Validates a rejection document with the CLI's validation: same fields, same messages. */
@@ -116,7 +126,13 @@ export class SequenceService {
       { key: COMPANY_ATTRIBUTE, value: company },
       ...(tenant === undefined ? [] : [{ key: TENANT_ATTRIBUTE, value: tenant }]),
     ];
-    const result = await startSequence(this.client, this.taskQueue, input, { workflowId: workflowIdFor(id, tenant), typedSearchAttributes, memo: { role, rejectedAt } });
+    let result;
+    try {
+      result = await startSequence(this.client, this.taskQueue, input, { workflowId: workflowIdFor(id, tenant), typedSearchAttributes, memo: { role, rejectedAt }, suppressions: this.suppressions });
+    } catch (error) {
+      if (error instanceof CandidateSuppressedError) throw new SuppressedCandidateRefusal(error);
+      throw error;
+    }
     return { outcome: result.started ? 'started' : 'existing', rejectionId: id, workflowId: result.workflowId };
   }
 

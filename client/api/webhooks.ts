@@ -9,7 +9,7 @@ import { decodeUtf8 } from '../utf8';
 import { ApiError, badRequest, notFound, unauthorized } from './errors';
 import type { AtsName, RecordStore } from './records';
 import type { RequestLimit } from './rate-limits';
-import type { SequenceService } from './service';
+import { SuppressedCandidateRefusal, type SequenceService } from './service';
 
 /** What ATS payloads need (the largest documented ones are a few kB); bigger bodies are refused unread. */
 export const WEBHOOK_BODY_LIMIT = 128 * 1024;
@@ -122,7 +122,14 @@ export function registerWebhooks(
         if (error instanceof ApiError && error.statusCode === 400) throw new ApiError(422, error.problems);
         throw error;
       }
-      const started = await service.start(input, tenant);
+      let started;
+      try {
+        started = await service.start(input, tenant);
+      } catch (error) {
+        // Not a fault the ATS can fix by retrying: the candidate opted out. Answered, and never started.
+        if (error instanceof SuppressedCandidateRefusal) return { outcome: 'ignored', rejectionId, reason: error.message };
+        throw error;
+      }
       records.remember({
         tenant,
         rejectionId,

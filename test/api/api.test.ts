@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemorySuppressionList } from '../../activities/suppression';
 import { workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
 import { buildApi } from '../../client/api/server';
@@ -21,8 +22,9 @@ describe('the HTTP API', () => {
       .then(() => true)
       .catch(() => false);
 
+  const suppressions = createMemorySuppressionList();
   beforeAll(async () => {
-    api = await startApiHarness();
+    api = await startApiHarness({ suppressions });
   });
   afterAll(async () => api?.teardown());
 
@@ -76,6 +78,24 @@ describe('the HTTP API', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.body.errors[0]?.field).toBe('(body)');
     expect(await exists('api-invalid')).toBe(false);
+  });
+
+  it('refuses a rejection whose candidate opted out (422, naming candidate.email), from the API and an import, and starts nothing', async () => {
+    await suppressions.suppress('opted.out@example.com', 'asked to stop');
+    const refusal = { field: 'candidate.email', problem: 'is on the suppression list (the candidate opted out): no sequence is started for this address' };
+    const candidate = { name: 'Opal Out', email: 'Opted.Out@example.com', timezone: 'Europe/London' };
+    const response = await api.call<ErrorsBody>('POST', '/rejections', { key: KEYS.acme, json: { ...document('api-suppressed'), candidate } });
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([refusal]);
+    expect(await exists('api-suppressed')).toBe(false);
+
+    const csv = [
+      'id,candidate.name,candidate.email,candidate.timezone,company,role,interviewers[0].name,interviewers[0].email,rejectedAt',
+      `api-csv-suppressed,Opal Out,opted.out@example.com,Europe/London,Acme Analytics,Analyst,Grace Hopper,grace@acme.example.com,${new Date().toISOString()}`,
+    ].join('\n');
+    const imported = await api.call<{ refused: number; rows: unknown[] }>('POST', '/imports', { key: KEYS.acme, body: csv, headers: { 'content-type': 'text/csv' } });
+    expect(imported.body).toMatchObject({ refused: 1, rows: [{ line: 2, id: 'api-csv-suppressed', outcome: 'refused', problems: [refusal] }] });
+    expect(await exists('api-csv-suppressed')).toBe(false);
   });
 
   it('starts a rejection once: 201, then 200 with the existing sequence', async () => {

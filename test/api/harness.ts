@@ -10,6 +10,7 @@ import { ApiKeys } from '../../client/api/keys';
 import { RecordStore } from '../../client/api/records';
 import { startApi } from '../../client/api/server';
 import type { UnsubscribeOptions } from '../../client/api/unsubscribe';
+import type { SuppressionList } from '../../activities/suppression';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
@@ -47,6 +48,8 @@ export interface ApiHarnessOptions {
   webhooks?: WebhooksConfig;
   /** One-click unsubscribe; its suppression list is the worker's too. */
   unsubscribe?: UnsubscribeOptions;
+  /** The suppression list of the worker and of the API's starts (the unsubscribe one when not given). */
+  suppressions?: SuppressionList;
 }
 
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -67,6 +70,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     });
     stops.push(() => env.teardown());
     const taskQueue = `onward-api-${process.pid}`;
+    const suppressions = options.suppressions ?? options.unsubscribe?.suppressions;
     const mailer = createSmtpMailer(smtp.url);
     stops.push(() => mailer.close());
     // Bundled here (as the time-skipping tests do): require.resolve('../workflows') does not resolve under vitest.
@@ -76,7 +80,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       namespace: 'default',
       taskQueue,
       workflowBundle,
-      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test', ...(options.unsubscribe ? { suppressions: options.unsubscribe.suppressions } : {}) },
+      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test', ...(suppressions ? { suppressions } : {}) },
     });
     const running = worker.run();
     stops.push(async () => {
@@ -85,7 +89,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     });
     const keys = new ApiKeys().addKey('acme', KEYS.acme).addKey('bravo', KEYS.bravo);
     const records = new RecordStore(path.join(mkdtempSync(path.join(tmpdir(), 'onward-api-')), 'records.json'));
-    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, records, port: 0 });
+    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, suppressions, records, port: 0 });
     stops.push(() => api.close());
     return harness(env, smtp, worker, records, api.url, taskQueue, stopAll);
   } catch (error) {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemorySuppressionList } from '../../activities/suppression';
 import { parseWebhooksConfig } from '../../client/ats/common';
 import { workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
@@ -30,6 +31,7 @@ interface SequencePage extends SequenceStatus {
 }
 
 describe('ATS webhooks', () => {
+  const suppressions = createMemorySuppressionList();
   let api: ApiHarness;
   let lever: FakeLever;
   let eventCounter = 0;
@@ -76,6 +78,7 @@ describe('ATS webhooks', () => {
     lever.put(HIRED_OPPORTUNITY, { archived: { reason: 'hired-reason-id', archivedAt: Date.now() } });
     const defaults = { company: 'Acme Analytics', timezone: 'Europe/London' };
     api = await startApiHarness({
+      suppressions,
       webhooks: parseWebhooksConfig(
         {
           acme: {
@@ -135,6 +138,22 @@ describe('ATS webhooks', () => {
       expect(runs).toHaveLength(1);
       // Another agency's key does not see it.
       expect((await api.call('GET', '/sequences/greenhouse-900002', { key: KEYS.bravo })).status).toBe(404);
+    });
+
+    it('answers a reject_candidate for a candidate who opted out with "ignored" and the reason (no retries), and starts nothing', async () => {
+      await suppressions.suppress('ada@example.com', 'asked to stop');
+      try {
+        const response = await greenhouse(rejectPayload(900009));
+        expect(response.status).toBe(200);
+        expect(response.body).toMatchObject({
+          outcome: 'ignored',
+          rejectionId: 'greenhouse-900009',
+          reason: 'candidate.email: is on the suppression list (the candidate opted out): no sequence is started for this address',
+        });
+        expect(await exists('greenhouse-900009')).toBe(false);
+      } finally {
+        await suppressions.remove('ada@example.com');
+      }
     });
 
     it('respects candidate.can_email: false starts nothing', async () => {

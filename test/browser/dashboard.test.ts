@@ -2,6 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageIdFor } from '../../activities/message-id';
+import { workflowIdFor } from '../../workflows/definitions';
 import { DEMO_POLICY } from '../../workflows/policy';
 import { rejectionDocument } from '../helpers/fixtures';
 import { KEYS, startApiHarness, type ApiHarness } from '../api/harness';
@@ -84,7 +86,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
 
     // The email arrives at the SMTP server, with the edit.
     const mail = await eventually(() => {
-      const found = api.smtp.received.find((message) => message.parsed.headers.get('x-onward-step') === 'thank-you:1');
+      const found = api.smtp.received.find((message) => message.parsed.messageId === messageIdFor(workflowIdFor(ID), 'thank-you:1', 'onward.test'));
       if (!found) throw new Error('thank-you:1 has not arrived yet');
       return found;
     }, 30_000);

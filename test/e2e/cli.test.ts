@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/mailer';
+import { createFileSuppressionList } from '../../activities/suppression';
 import { loadTemplates } from '../../activities/templates';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
@@ -62,6 +63,21 @@ describe('onward CLI against a Temporal dev server', () => {
     expect(lines.map((line) => line.step)).toEqual(expect.arrayContaining(['thank-you:1', 'thank-you:2', 'feedback-request', 'check-in:6', 'touchpoint:2']));
     const times = lines.map((line) => Date.parse(line.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('refuses to start a sequence for a candidate on the suppression list: one line, exit code 1, nothing started', async () => {
+    const suppressionFile = path.join(directory, 'suppressions.json');
+    await createFileSuppressionList(suppressionFile).suppress('ada.opted-out@example.com', 'asked to stop');
+    const file = writeDocument(
+      'suppressed.json',
+      rejectionDocument({ id: 'cli-e2e-suppressed', rejectedAt: new Date().toISOString(), candidate: { name: 'Ada Lovelace', email: 'ada.opted-out@example.com', timezone: 'Europe/London' } }),
+    );
+    const refused = await runCli(['start', file], { ...cliEnv, ONWARD_SUPPRESSION_FILE: suppressionFile });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe('onward: candidate.email: is on the suppression list (the candidate opted out): no sequence is started for this address');
+    const runs = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowIdFor('cli-e2e-suppressed')}'` })) runs.push(run);
+    expect(runs).toHaveLength(0);
   });
 
   it('starts a sequence once; starting the same rejection again returns the existing one', async () => {

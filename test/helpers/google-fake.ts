@@ -7,6 +7,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { createCredentialsDirectory, SCOPES } from '../../activities/google';
 import type { GoogleDependencies } from '../../activities/google/clients';
+import { stepOf } from './steps';
 
 /**
  * A local HTTP fake of the Google endpoints Onward uses: the OAuth token endpoint (refresh tokens, authorisation codes
@@ -325,7 +326,7 @@ export async function startGoogleFake(): Promise<GoogleFake> {
     } else if (inReplyTo && fake.messages.some((message) => message.user === user && message.messageId === inReplyTo)) {
       fake.problems.push(`${where}: a follow-up of ${inReplyTo} without its threadId lands in a new thread`);
     }
-    const step = headerText(parsed, 'x-onward-step');
+    const step = stepOf(headerText(parsed, 'message-id'));
     const message: GmailMessage = {
       id: nextId('m'),
       threadId: requestedThreadId ?? nextId('t'),

@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type LogMetadata, type Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createSmtpMailer, loadTemplates, type ActivityDependencies, type Mailer } from '../../activities';
@@ -18,6 +18,7 @@ import type { rejectionFollowUp } from '../../workflows/rejection-follow-up';
 import type { RejectionDocument } from '../../workflows/rejection';
 import type { SequenceStatus, TimelineEntry } from '../../workflows/status';
 import { rejectionDocument } from './fixtures';
+import { registerSequence, stepOf } from './steps';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from './smtp';
 
 /**
@@ -32,7 +33,7 @@ const WORKFLOWS_ENTRY = path.resolve(__dirname, '..', '..', 'workflows', 'index.
 
 /** A message as it arrived at the SMTP server, with the simulated time it was handed to SMTP. */
 export interface Delivered extends ReceivedMail {
-  /** The step key from the X-Onward-Step header, e.g. "thank-you:1". */
+  /** The step key, known from the Message-ID (test/helpers/steps.ts), e.g. "thank-you:1". */
   step: string;
   messageId: string;
   /** Workflow (test server) time of the delivering attempt, epoch milliseconds. */
@@ -80,14 +81,22 @@ export interface TimeSkippingHarness {
   teardown: () => Promise<void>;
 }
 
+/** One line of the worker's log, as the Runtime's logger received it. */
+export interface WorkerLogEntry {
+  level: LogLevel;
+  message: string;
+  meta?: LogMetadata;
+}
+
 let runtimeInstalled = false;
-function installQuietRuntime(): void {
+function installQuietRuntime(onLog?: (entry: WorkerLogEntry) => void): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   // Warnings and errors only; failed send attempts are what the failure tests provoke on purpose.
   const defaultLogger = new DefaultLogger('WARN');
   Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => {
+    logger: new DefaultLogger(onLog ? 'DEBUG' : 'WARN', (entry) => {
+      onLog?.({ level: entry.level, message: entry.message, meta: entry.meta });
       if (entry.message !== 'Activity failed') defaultLogger.log(entry.level, entry.message, entry.meta);
     }),
     telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, console: {} } },
@@ -102,10 +111,12 @@ export interface HarnessOptions {
   tuning?: WorkerTuning;
   /** Sends per second on the sends' task queue (ONWARD_SEND_RATE). */
   sendRate?: number;
+  /** Sees every line the worker logs, debug included (the first harness of the process decides). */
+  onLog?: (entry: WorkerLogEntry) => void;
 }
 
 export async function setUpTimeSkipping(options: HarnessOptions = {}): Promise<TimeSkippingHarness> {
-  installQuietRuntime();
+  installQuietRuntime(options.onLog);
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: serverExecutable('temporal-test-server') },
   });
@@ -197,11 +208,11 @@ async function startServices(env: TestWorkflowEnvironment, options: HarnessOptio
       const { workflowId, started: isNew } = await startSequence(env.client, taskQueue, parsed.input);
       if (!isNew) throw new Error(`${workflowId} already exists: use a distinct rejection id per test`);
       const handle = env.client.workflow.getHandle<typeof rejectionFollowUp>(workflowId);
+      registerSequence(workflowId, FROM_DOMAIN);
       const mails = (): Delivered[] =>
         smtp.received.flatMap((mail) => {
-          const header = mail.parsed.headers.get('x-onward-step');
-          const step = typeof header === 'string' ? header : '';
           const messageId = mail.parsed.messageId ?? '';
+          const step = stepOf(messageId);
           if (!step || messageId !== messageIdFor(workflowId, step, FROM_DOMAIN)) return [];
           return [{ ...mail, step, messageId, at: sentAt.get(messageId) ?? Number.NaN }];
         });

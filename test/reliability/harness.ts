@@ -10,6 +10,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { messageIdFor } from '../../activities/message-id';
+import { registerSequence, stepOf } from '../helpers/steps';
 import { startSequence } from '../../client/sequences';
 import { resolveTemporalBinary } from '../../client/temporal-binaries';
 import { createDataConverter, failureConverterPath, type CodecKeyring } from '../../common/codec';
@@ -395,8 +396,7 @@ export async function startDrillSmtp(credentials?: { user: string; password: str
           simpleParser(raw)
             .then(async (parsed) => {
               // Committed: from here on the message counts as delivered, whatever happens to the connection.
-              const step = parsed.headers.get('x-onward-step');
-              messages.push({ messageId: parsed.messageId ?? '', step: typeof step === 'string' ? step : '', to, raw });
+              messages.push({ messageId: parsed.messageId ?? '', step: stepOf(parsed.messageId), to, raw });
               const held = to.map((address) => commitHolds.get(address)).find(Boolean);
               if (held) await held();
               callback();
@@ -589,6 +589,7 @@ export async function expectReplays(handle: WorkflowHandle): Promise<void> {
 export async function startDrillSequence(client: Client, taskQueue: string, input: SequenceInput): Promise<DrillSequence> {
   const { workflowId, started } = await startSequence(client, taskQueue, input);
   if (!started) throw new Error(`${workflowId} already exists`);
+  registerSequence(workflowId, FROM_ADDRESS.split('@')[1] as string);
   const handle = client.workflow.getHandle(workflowId);
   const expectedSteps = previewSequence(input.rejection, input.policy)
     .map((entry) => entry.key)

@@ -23,10 +23,15 @@ describe('messageIdFor', () => {
   });
 
   it('differs for ids that only differ in punctuation', () => {
-    // Both become "acme.1" in the readable part; the digest must still tell them apart.
     expect(messageIdFor('rejection-acme:1', 'thank-you:1', DOMAIN)).not.toBe(messageIdFor('rejection-acme.1', 'thank-you:1', DOMAIN));
     expect(messageIdFor('rejection-acme-1', 'check-in:1', DOMAIN)).not.toBe(messageIdFor('rejection-acme-1', 'check-in.1', DOMAIN));
     expect(messageIdFor('a', 'b:c', DOMAIN)).not.toBe(messageIdFor('a:b', 'c', DOMAIN));
+  });
+
+  it('names neither the step nor the sequence: opaque, so a message in the candidate\'s name does not give the automation away', () => {
+    const id = messageIdFor('rejection-acme-eng-4711', 'feedback-request', DOMAIN);
+    expect(id).toMatch(new RegExp(`^<[0-9a-f]{32}@${DOMAIN.replace(/\./g, '\\.')}>$`));
+    for (const giveaway of ['rejection', 'acme', '4711', 'feedback', 'request']) expect(id).not.toContain(giveaway);
   });
 
   it('ends with the sending domain', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { DEFAULT_POLICY, type PolicyOverrides } from '../../workflows/policy';
+import { DEFAULT_POLICY, type Policy, type PolicyOverrides } from '../../workflows/policy';
 import { recipientOf } from '../../workflows/recipients';
 import type { RejectionDocument } from '../../workflows/rejection';
 import { planFeedbackWait, planFollowUps, planGrieving, previewSequence, type PlannedMessage } from '../../workflows/schedule';
-import { isInsideSendWindow } from '../../workflows/send-window';
+import { isInsideSendWindow, sendRulesFor } from '../../workflows/send-window';
 import { local, sequenceInput, utc, wallClock } from './support';
 
 const DAY = 86_400_000;
@@ -29,20 +29,57 @@ describe('planGrieving', () => {
     expect(at(supportiveNote)).toBe('2026-11-25T09:00 Wed');
   });
 
-  it('drops the supportive note when it could only arrive after grieving ends', () => {
-    // Rejected on a Friday afternoon: the first window is Monday, after the 2 days are over.
+  it('keeps the supportive note after a Friday-afternoon rejection: the candidate has a window every day', () => {
+    // Rejected on a Friday afternoon: the weekday window would open on Monday, after the 2 days are over.
     const friday = sequenceInput({ rejectedAt: '2026-11-27T15:30:00Z' });
     const plan = planGrieving(friday.rejection, friday.policy);
     expect(plan.endsAt).toBe(utc('2026-11-29T15:30:00Z'));
+    expect(at(plan.supportiveNote)).toBe('2026-11-28T09:00 Sat');
+    // The interviewers' weekday window still governs everyone else.
+    expect(at(planFollowUps(friday.rejection, friday.policy, plan.endsAt).thankYous[0])).toBe('2026-11-30T09:00 Mon');
+  });
+
+  it("follows the candidate's window as the policy sets it, and drops the note when no window comes before grieving ends", () => {
+    const weekdaysOnly = sequenceInput({ rejectedAt: '2026-11-27T15:30:00Z', policy: { candidateSendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'] } } });
+    expect(weekdaysOnly.policy.candidateSendWindow).toEqual({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '19:00' });
+    const plan = planGrieving(weekdaysOnly.rejection, weekdaysOnly.policy);
     expect(plan.supportiveNote).toBeUndefined();
+    expect(plan.dropped?.reason).toBe("no time in the candidate's send window before grieving ends");
     // Same with a grieving period that ends overnight.
     const short = sequenceInput({ policy: { grievingPeriod: '12 hours' } });
     expect(planGrieving(short.rejection, short.policy).supportiveNote).toBeUndefined();
   });
 
+  it('keeps the weekday window for the candidate in policies recorded before the candidate had one', () => {
+    const friday = sequenceInput({ rejectedAt: '2026-11-27T15:30:00Z' });
+    const { candidateSendWindow, ...recorded } = friday.policy;
+    expect(candidateSendWindow.days).toHaveLength(7);
+    expect(planGrieving(friday.rejection, recorded as Policy).supportiveNote).toBeUndefined();
+  });
+
   it('sends no supportive note when the policy turns it off', () => {
     const quiet = sequenceInput({ policy: { supportiveNote: false } });
-    expect(planGrieving(quiet.rejection, quiet.policy)).toEqual({ endsAt: rejectedAt + 2 * DAY });
+    const plan = planGrieving(quiet.rejection, quiet.policy);
+    expect(plan).toMatchObject({ endsAt: rejectedAt + 2 * DAY, dropped: { reason: 'turned off by the policy (supportiveNote: false)' } });
+    expect(plan.supportiveNote).toBeUndefined();
+  });
+});
+
+describe('planGrieving for a rejection entered late', () => {
+  it('counts grieving from the rejection, and sends the note from now while grieving lasts', () => {
+    const now = rejectedAt + DAY + 2 * 3_600_000; // Wednesday 17:30, a day and two hours later
+    const plan = planGrieving(rejection, DEFAULT_POLICY, now);
+    expect(plan.endsAt).toBe(rejectedAt + 2 * DAY);
+    expect(plan.supportiveNote?.at).toBe(now); // inside the candidate's 09:00-19:00 window
+  });
+
+  it('drops the note once its moment has passed', () => {
+    const sixDaysLater = rejectedAt + 6 * DAY;
+    const plan = planGrieving(rejection, DEFAULT_POLICY, sixDaysLater);
+    expect(plan.supportiveNote).toBeUndefined();
+    expect(plan.dropped?.reason).toBe('its moment has passed: grieving was over before the sequence started');
+    // At the very end of grieving too, even though the window is open.
+    expect(planGrieving(rejection, DEFAULT_POLICY, rejectedAt + 2 * DAY).supportiveNote).toBeUndefined();
   });
 });
 
@@ -243,11 +280,12 @@ describe('every planned message is inside its recipient’s send window', () => 
               if (!entry.audience) continue;
               const zone = recipientOf(input.rejection, entry.audience).timezone;
               const where = `${entry.key} at ${wallClock(entry.at, zone)} in ${zone}, rejected ${rejectedIso}`;
-              expect(isInsideSendWindow(entry.at, zone, input.policy, rejected), where).toBe(true);
+              expect(isInsideSendWindow(entry.at, zone, sendRulesFor(input.policy, entry.audience), rejected), where).toBe(true);
               const day = DateTime.fromMillis(entry.at, { zone });
-              expect(day.weekday, where).toBeLessThanOrEqual(5);
+              const toCandidate = entry.audience.role === 'candidate';
+              if (!toCandidate) expect(day.weekday, where).toBeLessThanOrEqual(5);
               expect(day.hour, where).toBeGreaterThanOrEqual(9);
-              expect(day.hour, where).toBeLessThan(17);
+              expect(day.hour, where).toBeLessThan(toCandidate ? 19 : 17);
               expect(input.policy.holidays, where).not.toContain(day.toISODate());
               expect(day.toISODate(), where).not.toBe(DateTime.fromMillis(rejected, { zone }).toISODate());
               checked++;

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
 import { sendQueueOf, STAGE_ATTRIBUTE } from '../../workflows/definitions';
 import { previewSequence } from '../../workflows/schedule';
-import { isInsideSendWindow } from '../../workflows/send-window';
+import { isInsideSendWindow, sendRulesFor } from '../../workflows/send-window';
 import { FROM_ADDRESS, useTimeSkipping } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
@@ -90,6 +90,9 @@ describe('the full default sequence under time skipping', () => {
         // Messages to interviewers and the recruiter speak for the candidate; replies go to her.
         expect(mail.parsed.from?.value[0]?.name, context).toBe('Ada Lovelace');
         expect(mail.parsed.replyTo?.value[0]?.address, context).toBe('ada@example.com');
+        // Nothing in her name gives the automation away: no X-Onward-* header, a Message-ID naming neither step nor sequence.
+        expect([...mail.parsed.headers.keys()].filter((name) => name.startsWith('x-onward')), context).toEqual([]);
+        expect(mail.messageId, context).toMatch(/^<[0-9a-f]{32}@onward\.test>$/);
       }
       // Personalised subject and bodies (plain text and HTML).
       expect(mail.parsed.subject, context).toEqual(expected.subject);
@@ -101,11 +104,13 @@ describe('the full default sequence under time skipping', () => {
       // At the planned simulated time, inside the recipient's send window, never on the rejection day.
       expect(mail.at, context).toBeGreaterThanOrEqual(planned.get(mail.step) ?? Number.NaN);
       expect(mail.at - (planned.get(mail.step) ?? Number.NaN), context).toBeLessThan(60_000);
-      expect(isInsideSendWindow(mail.at, expected.zone, policy, sequence.rejectedAt), context).toBe(true);
+      const toCandidate = expected.to === CANDIDATE;
+      const rules = sendRulesFor(policy, toCandidate ? { role: 'candidate' } : { role: 'recruiter' });
+      expect(isInsideSendWindow(mail.at, expected.zone, rules, sequence.rejectedAt), context).toBe(true);
       const local = DateTime.fromMillis(mail.at, { zone: expected.zone });
-      expect(local.weekday, context).toBeLessThanOrEqual(5);
+      if (!toCandidate) expect(local.weekday, context).toBeLessThanOrEqual(5);
       expect(local.hour, context).toBeGreaterThanOrEqual(9);
-      expect(local.hour, context).toBeLessThan(17);
+      expect(local.hour, context).toBeLessThan(toCandidate ? 19 : 17);
       expect(local.toISODate(), context).not.toBe(DateTime.fromMillis(sequence.rejectedAt, { zone: expected.zone }).toISODate());
     }
 

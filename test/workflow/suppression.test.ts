@@ -1,13 +1,21 @@
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { describe, expect, test } from 'vitest';
 import { createMemorySuppressionList } from '../../activities/suppression';
 import { verifyUnsubscribeToken } from '../../activities/unsubscribe-token';
-import { optOutUpdate } from '../../workflows/definitions';
-import { useTimeSkipping, type Delivered } from '../helpers/time-skipping';
+import { CandidateSuppressedError, startSequence } from '../../client/sequences';
+import { optOutUpdate, workflowIdFor } from '../../workflows/definitions';
+import { parseRejectionDocument } from '../../workflows/input';
+import { rejectionDocument } from '../helpers/fixtures';
+import { useTimeSkipping, type Delivered, type WorkerLogEntry } from '../helpers/time-skipping';
 
 const SECRET = 'workflow-test-unsubscribe-secret-0123456789';
 const PUBLIC_URL = 'https://onward.example.com';
 const suppressions = createMemorySuppressionList();
-const harness = useTimeSkipping({ dependencies: () => ({ suppressions, unsubscribe: { secret: SECRET, publicUrl: PUBLIC_URL } }) });
+const workerLog: WorkerLogEntry[] = [];
+const harness = useTimeSkipping({
+  dependencies: () => ({ suppressions, unsubscribe: { secret: SECRET, publicUrl: PUBLIC_URL } }),
+  onLog: (entry) => workerLog.push(entry),
+});
 
 /** A header as the message carried it (unfolded), from the raw message. */
 function header(mail: Delivered, name: string): string | undefined {
@@ -66,25 +74,70 @@ describe('the suppression list and List-Unsubscribe', () => {
     for (const mail of toOthers) expect(header(mail, 'List-Unsubscribe'), mail.step).toBeUndefined();
   });
 
-  test('an opt-out holds for every sequence: the candidate is put on the suppression list, and a second sequence sends her nothing', async () => {
+  test('an opt-out holds for every sequence: the candidate is put on the suppression list, and her other running sequence sends nothing', async () => {
     const { advanceTo, start } = harness();
     await advanceTo(1, '14:00', 'Europe/London');
     const candidate = { name: 'Mary Jackson', email: 'mary@example.com', timezone: 'Europe/London' };
     const first = await start({ id: 'ts-opt-out-first', document: { candidate } });
+    // Another rejection of the same candidate, already running when she opts out of the first.
+    const second = await start({ id: 'ts-opt-out-second', document: { candidate }, policy: { checkInCount: 1, touchpointsAfter: [] } });
     expect(await suppressions.isSuppressed(candidate.email)).toBe(false);
     await first.handle.executeUpdate(optOutUpdate, { args: [{ reason: 'asked to stop' }] });
     expect((await first.handle.result()).stage).toBe('opted-out');
     expect(await suppressions.isSuppressed(candidate.email)).toBe(true);
     expect((await first.status()).log.map((line) => line.event)).toContain("the candidate's address is on the suppression list");
 
-    // Another rejection of the same candidate: everything to her is skipped, the interviewers still hear from her.
-    const second = await start({ id: 'ts-opt-out-second', document: { candidate }, policy: { checkInCount: 1, touchpointsAfter: [] } });
+    // The second sequence sends her nothing, and nothing in her name to the interviewers or the recruiter either.
     await second.handle.result();
     const status = await second.status();
     const toHer = status.timeline.filter((entry) => entry.to === candidate.email);
     expect(toHer.length).toBeGreaterThan(0);
     for (const entry of toHer) expect([entry.key, entry.status, entry.note]).toEqual([entry.key, 'skipped', 'the recipient opted out']);
-    expect(second.mails().filter((mail) => mail.to.includes(candidate.email))).toEqual([]);
-    expect(status.timeline.some((entry) => entry.to !== candidate.email && entry.status === 'sent')).toBe(true);
+    const inHerName = status.timeline.filter((entry) => entry.to !== candidate.email);
+    expect(inHerName.length).toBeGreaterThan(0);
+    for (const entry of inHerName) expect([entry.key, entry.status, entry.note]).toEqual([entry.key, 'skipped', 'the candidate opted out: nothing goes out in her name']);
+    expect(second.mails()).toEqual([]);
+  });
+
+  test("nothing goes out in an opted-out candidate's name: her thank-you notes, feedback request and touchpoints are skipped", async () => {
+    const { advanceTo, attempts, start } = harness();
+    await advanceTo(1, '14:00', 'Europe/London');
+    const candidate = { name: 'Dorothy Vaughan', email: 'dorothy@example.com', timezone: 'Europe/London' };
+    const sequence = await start({ id: 'ts-candidate-suppressed-midway', document: { candidate }, policy: { checkInCount: 1, touchpointsAfter: ['30 days'] } });
+    // She opts out elsewhere (another sequence, or `onward suppression add`) while this one is grieving.
+    await suppressions.suppress(candidate.email, 'opted out of another sequence');
+    const outcome = await sequence.handle.result();
+    expect(outcome.sent).toBe(0);
+
+    const status = await sequence.status();
+    const inHerName = ['thank-you:1', 'thank-you:2', 'feedback-request', 'other-openings', 'touchpoint:1'];
+    for (const key of inHerName) {
+      expect(sequence.entry(status, key), key).toMatchObject({ status: 'skipped', note: 'the candidate opted out: nothing goes out in her name' });
+      expect(attempts(sequence.messageIdOf(key)), key).toBe(0);
+    }
+    for (const entry of status.timeline.filter((line) => line.to === candidate.email)) {
+      expect([entry.key, entry.status, entry.note]).toEqual([entry.key, 'skipped', 'the recipient opted out']);
+    }
+    expect(sequence.mails()).toEqual([]);
+
+    // Each refusal is one line in the worker's log, never a warning with a stack trace.
+    const aboutThankYou = workerLog.filter((entry) => entry.message.includes('thank-you:1') || JSON.stringify(entry.meta ?? {}).includes('thank-you:1'));
+    expect(aboutThankYou.map((entry) => [entry.level, entry.message])).toContainEqual(['INFO', 'thank-you:1 not sent: the candidate opted out: nothing goes out in her name (suppression list)']);
+    const warnings = workerLog.filter((entry) => (entry.level === 'WARN' || entry.level === 'ERROR') && entry.meta?.workflowId === sequence.workflowId);
+    expect(warnings).toEqual([]);
+  });
+
+  test('a new sequence for a suppressed candidate is refused at start, with the reason, and nothing is started', async () => {
+    const { env, taskQueue } = harness();
+    const list = createMemorySuppressionList();
+    await list.suppress('katherine@example.com', 'asked to stop');
+    const parsed = parseRejectionDocument(
+      rejectionDocument({ id: 'ts-refused-at-start', candidate: { name: 'Katherine Johnson', email: 'Katherine@Example.com', timezone: 'Europe/London' } }),
+    );
+    if (!parsed.ok) throw new Error('fixture is invalid');
+    const refusal = await startSequence(env.client, taskQueue, parsed.input, { suppressions: list }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(CandidateSuppressedError);
+    expect((refusal as Error).message).toBe('candidate.email: is on the suppression list (the candidate opted out): no sequence is started for this address');
+    await expect(env.client.workflow.getHandle(workflowIdFor('ts-refused-at-start')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });
