@@ -24,7 +24,7 @@ COPY client ./client
 COPY scripts ./scripts
 RUN npm run build \
  && npx tsx scripts/bundle-workflows.ts dist/workflow-bundle.js \
- && npx esbuild client/dashboard/app.ts --log-level=warning --target=es2022 --format=esm --outfile=dist/client/dashboard/app.js
+ && npx esbuild client/dashboard/app.ts --bundle --log-level=warning --target=es2022 --format=esm --outfile=dist/client/dashboard/app.js
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app

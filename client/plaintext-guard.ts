@@ -1,5 +1,5 @@
-import { CODEC_KEYS_VARIABLE } from '../worker/codec';
-import { resolveClientKeyring } from './codec-keys';
+import { CODEC_KEYS_VARIABLE } from '../common/codec';
+import { resolveClientKeyring } from '../common/codec-keys';
 
 export const INSECURE_PLAINTEXT_FLAG = '--insecure-plaintext';
 

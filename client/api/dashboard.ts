@@ -20,8 +20,8 @@ function dashboardDirectory(): string | undefined {
  */
 function dashboardScript(directory: string): string {
   // The image ships app.js, built by the Dockerfile: esbuild is a development dependency.
-  const built = path.join(directory, 'app.js');
-  if (existsSync(built)) return readFileSync(built, 'utf8');
+  const prebuilt = path.join(directory, 'app.js');
+  if (existsSync(prebuilt)) return readFileSync(prebuilt, 'utf8');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when the dashboard is served
   const esbuild = require('esbuild') as typeof import('esbuild');
   const built = esbuild.buildSync({ entryPoints: [path.join(directory, 'app.ts')], bundle: true, write: false, target: 'es2022', format: 'esm' });
