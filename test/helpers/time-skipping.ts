@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type LogMetadata, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createSmtpMailer, loadTemplates, type ActivityDependencies, type Mailer } from '../../activities';
