@@ -8,6 +8,7 @@ import { act } from './actions';
 import { apiCommand, importCommand } from './api/commands';
 import { codecServerCommand } from './codec-server';
 import { connectClient, readClientConfig } from '../common/connection';
+import { readSecretFiles } from '../common/secret-files';
 import type { DevOptions } from './dev';
 import { googleCommand } from './google-auth';
 import { formatPreview, previewLines } from './preview';
@@ -229,6 +230,8 @@ export function buildProgram(): Command {
 /** The `onward` command: errors are one clear line and a non-zero exit code, never a stack trace. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
+    // Secrets given as files (<NAME>_FILE, e.g. Compose secrets) become the variables every command reads.
+    Object.assign(process.env, readSecretFiles(process.env));
     await buildProgram().parseAsync(argv);
   } catch (error) {
     console.error(`onward: ${(error as Error).message}`);

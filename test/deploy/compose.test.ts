@@ -10,6 +10,7 @@ import { readCodecServerConfig } from '../../client/codec-server';
 import { resolveTemporalBinary } from '../../client/temporal-binaries';
 import { ACTIVE_KEY_VARIABLE, CODEC_KEYS_VARIABLE, generateCodecKey, readCodecKeyring } from '../../common/codec';
 import { readClientConfig } from '../../common/connection';
+import { FILE_SECRETS, readSecretFiles } from '../../common/secret-files';
 import { readWorkerConfig, workerConfigSchema } from '../../worker/config';
 import { STAGE_ATTRIBUTE } from '../../workflows/definitions';
 
@@ -53,6 +54,8 @@ const cloudText = read('deploy/compose.cloud.yml');
 const cloud = parse(cloudText, { merge: true }) as ComposeFile;
 const mtlsText = read('deploy/compose.temporal-mtls.yml');
 const mtls = parse(mtlsText, { merge: true }) as ComposeFile;
+const secretsText = read('deploy/compose.secrets.yml');
+const secretsOverlay = parse(secretsText, { merge: true }) as ComposeFile;
 
 interface TemporalImages {
   server: { variables: string[]; dbPlugins: string[]; defaultPorts: Record<string, string>; defaultDynamicConfigFile: string };
@@ -137,7 +140,7 @@ const frontendPort = () => environmentOf(services.temporal).FRONTEND_GRPC_PORT ?
 describe('docker-compose.yml', () => {
   test('is valid against the Compose Specification schema (and so are the Cloud file and the mTLS overlay)', () => {
     const validate = validator();
-    for (const file of [compose, cloud, mtls]) expect(validate(file), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    for (const file of [compose, cloud, mtls, secretsOverlay]) expect(validate(file), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 
   test('the schema check has teeth: a misspelt key or a bad condition is refused', () => {
@@ -359,7 +362,7 @@ describe('docker-compose.yml', () => {
     const documentedIn = (file: string) =>
       new Set([...Object.keys(dotenv(file)), ...[...read(file).matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1])]);
     for (const [file, texts] of [
-      ['.env.example', [composeText]],
+      ['.env.example', [composeText, secretsText]],
       ['deploy/cloud.env.example', [cloudText, mtlsText]],
     ] as const) {
       const documented = documentedIn(file);
@@ -385,8 +388,9 @@ describe('docker-compose.yml', () => {
   });
 
   test('with .env.example the worker gets a valid configuration for the cluster above', () => {
-    const environment = environmentOf(services.worker);
-    expect(() => interpolate(environment[CODEC_KEYS_VARIABLE] as string, dotenv('.env.example'))).toThrow(/required variable ONWARD_CODEC_KEYS/);
+    // .env.example leaves the secrets empty: the worker refuses to start, naming the variable.
+    expect(() => readCodecKeyring(resolve(services.worker, dotenv('.env.example')))).toThrow(/ONWARD_CODEC_KEYS/);
+    expect(() => readWorkerConfig({ ...resolve(services.worker, dotenv('.env.example')), HOME: '/nonexistent' })).toThrow(/ONWARD_UNSUBSCRIBE_SECRET/);
     const variables = filledEnv('.env.example');
     const resolved = resolve(services.worker, variables);
     const config = readWorkerConfig({ ...resolved, HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent' });
@@ -431,6 +435,34 @@ describe('docker-compose.yml', () => {
     const worker = new Set([...Object.keys(workerConfigSchema.shape), CODEC_KEYS_VARIABLE, ACTIVE_KEY_VARIABLE]);
     for (const key of Object.keys(environmentOf(services.worker))) expect(worker.has(key), `worker: ${key}`).toBe(true);
     expect(services.api?.environment?.ONWARD_API_RECORDS).toMatch(/^\/data\//);
+  });
+
+  test('secrets as files (deploy/compose.secrets.yml): each service reads the Compose secret it mounts, and starts with it', () => {
+    const secretValues: Record<string, string> = {
+      'onward-codec-keys': `k1:${generateCodecKey()}`,
+      'onward-unsubscribe-secret': 'an-unsubscribe-secret-of-at-least-32-characters',
+      'onward-smtp-url': 'smtps://onward:app-password@smtp.example.com:465',
+      'onward-api-keys': 'agency:0123456789abcdef0123456789abcdef',
+    };
+    const readSecret = (file: string) => {
+      const value = secretValues[file.replace(/^\/run\/secrets\//, '')];
+      if (value === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+      return `${value}\n`;
+    };
+    // .env with every Onward secret left empty, as the overlay's header says.
+    const variables = { ...filledEnv('.env.example'), ONWARD_CODEC_KEYS: '', ONWARD_UNSUBSCRIBE_SECRET: '', SMTP_URL: '', ONWARD_API_KEYS: '' };
+    for (const [name, overlay] of Object.entries(secretsOverlay.services)) {
+      const environment = { ...resolve(services[name], variables), ...environmentOf(overlay) };
+      for (const [key, file] of Object.entries(environmentOf(overlay))) {
+        expect([...FILE_SECRETS.map((secret) => `${secret}_FILE`), 'ONWARD_API_KEYS_FILE'], `${name}: ${key}`).toContain(key);
+        expect(overlay.secrets, `${name} mounts ${file}`).toContain(path.basename(file));
+        expect(Object.keys(secretsOverlay.secrets ?? {})).toContain(path.basename(file));
+      }
+      const withSecrets = { ...environment, ...readSecretFiles(environment, readSecret), HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent' };
+      expect(readCodecKeyring(withSecrets).activeKeyId, name).toBe('k1');
+      if (name === 'worker') expect(readWorkerConfig(withSecrets).SMTP_URL).toBe(secretValues['onward-smtp-url']);
+    }
+    expect(Object.keys(secretsOverlay.services).sort()).toEqual(['api', 'codec-server', 'worker']);
   });
 
   // Where the Compose CLI plugin is installed (it needs no Docker engine for this), let it have the last word.
