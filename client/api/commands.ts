@@ -18,7 +18,10 @@ import { RecordStore } from './records';
 import { startApi } from './server';
 import { SequenceService } from './service';
 
-const perMinute = (fallback: number) => z.coerce.number().int().min(1, { message: 'must be a whole number of requests a minute, at least 1' }).default(fallback);
+// Compose passes `${VAR:-}` as an empty string: empty means unset.
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const perMinute = (fallback: number) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1, { message: 'must be a whole number of requests a minute, at least 1' }).default(fallback));
 
 const apiConfigSchema = z.object({
   ONWARD_API_HOST: z.string().min(1).default('127.0.0.1'),

@@ -62,7 +62,7 @@ describe('onward start refuses malformed rejection files and starts nothing', ()
     for (const [name] of notJson) {
       const result = await runCli(['start', path.join(directory.path, name)], environment);
       expect(result.code, name).toBe(1);
-      expect(result.stderr, name).toMatch(/^onward: .*(is not valid JSON|is not a valid rejection)/);
+      expect(result.stderr, name).toMatch(/^onward: .*(is not valid JSON|is not a valid rejection|is not valid UTF-8)/);
       expect(result.stderr, name).not.toMatch(/^\s+at /m);
     }
   });
