@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export const FIGURES = ['starts', 'history', 'simulation', 'memory', 'email', 'latency'] as const;
+export const FIGURES = ['starts', 'history', 'simulation', 'memory', 'email', 'latency', 'slow-smtp'] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 export interface BenchConfig {
@@ -92,7 +92,7 @@ function flag(environment: NodeJS.ProcessEnv, name: string, fallback: boolean): 
   return text === '1' || text === 'true';
 }
 
-export const USAGE = `usage: npm run bench [-- --out FILE] [-- --only starts,history,simulation,memory,email,latency]
+export const USAGE = `usage: npm run bench [-- --out FILE] [-- --only starts,history,simulation,memory,email,latency,slow-smtp]
        npm run bench:smoke [-- --out FILE]      (small N; writes to $TMPDIR/onward-bench-smoke.json by default)
 
 Environment (defaults full / smoke):

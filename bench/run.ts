@@ -13,6 +13,7 @@ import { emailThroughput } from './figures/email';
 import { startLatency } from './figures/latency';
 import { workerMemory } from './figures/memory';
 import { historyCost, simulationSpeed, TimeSkipping } from './figures/simulation';
+import { slowSmtp } from './figures/slow-smtp';
 import { startThroughput } from './figures/starts';
 import { formatTable, type FigureResult, type FigureRow } from './report';
 import { MiB, now, progress, round } from './util';
@@ -24,6 +25,7 @@ const TITLES: Record<FigureName, string> = {
   memory: '4. worker memory at scale',
   email: '5. email throughput',
   latency: '6. start latency',
+  'slow-smtp': '7. a slow SMTP server',
 };
 
 function version(binary: string | undefined): string | null {
@@ -85,13 +87,14 @@ async function main(): Promise<number> {
   const run: Record<FigureName, () => Promise<FigureResult>> = {
     starts: () => startThroughput(context),
     latency: () => startLatency(context),
+    'slow-smtp': () => slowSmtp(context),
     memory: () => workerMemory(context),
     email: () => emailThroughput(context),
     simulation: async () => simulationSpeed(context, await skipping()),
     history: async () => historyCost(context, await skipping()),
   };
-  // The dev-server figures first (1, 6, 4), then the ones without it (5) and on the time-skipping server (3, 2).
-  const order: FigureName[] = (['starts', 'latency', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
+  // The dev-server figures first (1, 6, 7, 4), then the ones without it (5) and on the time-skipping server (3, 2).
+  const order: FigureName[] = (['starts', 'latency', 'slow-smtp', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
   let failed = 0;
   try {
     for (const name of order) {

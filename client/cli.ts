@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as definitions from '../workflows/definitions';
 import { rejectionJsonSchema } from '../workflows/input';
-import { STAGES, type SequenceStatus } from '../workflows/status';
+import { describeFallback, STAGES, type SequenceStatus } from '../workflows/status';
 import { act } from './actions';
 import { apiCommand, importCommand } from './api/commands';
 import { codecServerCommand } from './codec-server';
@@ -70,7 +70,7 @@ function formatStatus(status: SequenceStatus): string {
     ...status.timeline.map((entry) => {
       const when = entry.sentAt ?? entry.scheduledAt;
       const detail = entry.error ?? entry.note ?? entry.messageId ?? '';
-      const draft = entry.draft ? `\n      draft "${entry.draft.subject}" waits for approval until ${entry.draft.decideBy}` : '';
+      const draft = entry.draft ? `\n      draft "${entry.draft.subject}" waits for approval: ${describeFallback(entry.draft)}` : '';
       return `  ${when}  ${entry.status.padEnd(17)} ${entry.key.padEnd(18)} ${entry.to}  ${detail}${draft}`;
     }),
   ];

@@ -112,7 +112,7 @@ export class Deliveries {
         const draft = await composeEmail(request());
         const decideBy = Date.now() + durationMs(state.policy.approvalTimeout);
         entry.status = 'awaiting-approval';
-        entry.draft = { ...draft, decideBy: iso(decideBy) };
+        entry.draft = { ...draft, decideBy: iso(decideBy), fallback: state.policy.approvalFallback };
         this.stage.refresh();
         await condition(() => state.decisions.has(message.key) || halted() || unless(), decideBy - Date.now());
       } catch (error) {

@@ -26,11 +26,12 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
   const closingSummary = plan.closingSummary && patched('closing-summary') ? plan.closingSummary : undefined;
   sequence.schedule(followUpMessages(plan, { closingSummary }));
 
+  const thankYouNotes = sendThankYouNotes(sequence, plan.thankYous);
   await Promise.all([
-    sendThankYouNotes(sequence, plan.thankYous), // 2
+    thankYouNotes, // 2
     askForFeedback(sequence, plan.feedbackRequest), // 3
     keepSearching(sequence, plan.checkIns, closingSummary), // 4
-    askAboutOtherOpenings(sequence, plan.otherOpenings), // 5
+    askAboutOtherOpenings(sequence, plan.otherOpenings, thankYouNotes), // 5
     stayOnTheRadar(sequence, plan.linkedInTask, plan.touchpoints), // 6
   ]);
 
@@ -70,8 +71,13 @@ async function keepSearching(sequence: Sequence, checkIns: PlannedMessage[], clo
   if (closingSummary) await sequence.deliver(closingSummary);
 }
 
-/** 5. Ask the recruiter (or the interviewer) whether other openings match the candidate's skills. */
-async function askAboutOtherOpenings(sequence: Sequence, question: PlannedMessage): Promise<void> {
+/** 5. Ask the recruiter (or the interviewer) whether other openings match the candidate's skills, once thanked. */
+async function askAboutOtherOpenings(sequence: Sequence, question: PlannedMessage, thankYouNotes: Promise<void>): Promise<void> {
+  // Sequences that reached this step before it shipped ask as first planned (replay-safe).
+  if (patched('wf-openings-after-thank-yous')) {
+    await thankYouNotes;
+    question = sequence.afterTheThankYous(question);
+  }
   await sequence.deliver(question);
 }
 

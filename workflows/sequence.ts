@@ -3,9 +3,12 @@ import type { createActivities } from '../activities';
 import { HAND_OVER } from './activity-options';
 import { addToCalendar, type CheckInCalendar } from './calendar';
 import { Deliveries, type Delivery, type DeliveryOptions } from './delivery';
+import { durationMs } from './durations';
 import { messageOf } from './failures';
 import { registerHandlers } from './handlers';
 import type { SequenceInput } from './input';
+import { afterThankYous, onADayOfItsOwn } from './ordering';
+import { recipientOf } from './recipients';
 import type { PlannedMessage } from './schedule';
 import { StageAttribute } from './stage-attribute';
 import { SequenceState } from './state';
@@ -49,6 +52,21 @@ export class Sequence {
   schedule(messages: PlannedMessage[]): void {
     this.state.schedule(messages);
     this.stage.refresh();
+  }
+
+  /**
+   * "Other openings" after the thank-you notes as they actually went out (approval included), `otherOpeningsDelay`
+   * later, and on a day when its recipient gets no other email of the sequence.
+   */
+  afterTheThankYous(question: PlannedMessage): PlannedMessage {
+    const { state } = this;
+    const recipient = recipientOf(state.rejection, question.audience);
+    const earliest = afterThankYous(question.at, state.sentTimesOf('thank-you'), durationMs(state.policy.otherOpeningsDelay));
+    const at = onADayOfItsOwn(earliest, recipient.timezone, state.policy, state.rejectedAt, state.emailTimesTo(recipient.email, question.key));
+    const moved = { ...question, at };
+    state.reschedule(moved);
+    this.stage.refresh();
+    return moved;
   }
 
   waitForGrievingToEnd(): Promise<void> {

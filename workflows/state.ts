@@ -72,6 +72,25 @@ export class SequenceState {
     return { key: message.key, kind: message.kind, to: recipientOf(this.rejection, message.audience).email, mode: message.mode, status: 'scheduled', scheduledAt: iso(message.at) };
   }
 
+  /** Moves a scheduled message to another time (the order follows what actually happened). */
+  reschedule(message: PlannedMessage): void {
+    const entry = this.timeline.get(message.key);
+    if (entry?.status === 'scheduled') entry.scheduledAt = iso(message.at);
+  }
+
+  /** When the messages of a kind actually went out. */
+  sentTimesOf(kind: TimelineEntry['kind']): number[] {
+    return [...this.timeline.values()].flatMap((entry) => (entry.kind === kind && entry.sentAt ? [Date.parse(entry.sentAt)] : []));
+  }
+
+  /** The times of the other emails of the sequence to `to`, sent or still to go (skipped, failed or cancelled ones aside). */
+  emailTimesTo(to: string, except: string): number[] {
+    return [...this.timeline.values()].flatMap((entry) => {
+      if (entry.key === except || entry.to !== to || !['scheduled', 'awaiting-approval', 'sent'].includes(entry.status)) return [];
+      return [Date.parse(entry.sentAt ?? entry.scheduledAt)];
+    });
+  }
+
   messageIdOf(key: string): string | undefined {
     return this.timeline.get(key)?.messageId;
   }

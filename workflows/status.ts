@@ -1,5 +1,15 @@
 import type { DeliveryMode, StepKind } from './steps';
 
+/** What happens to a draft nobody approved or skipped in time (the policy's `approvalFallback`). */
+export type ApprovalFallback = 'send' | 'skip';
+
+/** What a waiting draft's fallback will really do, for the dashboard and the CLI: "sent as it is at …" only when it will be. */
+export function describeFallback(draft: { decideBy: string; fallback?: ApprovalFallback }, when: (iso: string) => string = (iso) => iso): string {
+  return (draft.fallback ?? 'send') === 'skip'
+    ? `not sent if nobody approves it by ${when(draft.decideBy)}`
+    : `sent as it is ${when(draft.decideBy)} if nobody decides`;
+}
+
 export const STAGES = [
   'grieving',
   'following-up',
@@ -35,7 +45,8 @@ export interface TimelineEntry {
   taskId?: string;
   error?: string;
   note?: string;
-  draft?: { subject: string; text: string; decideBy: string };
+  /** A draft awaiting approval; `fallback` is what happens at `decideBy` if nobody decides (absent: recorded before it, "send"). */
+  draft?: { subject: string; text: string; decideBy: string; fallback?: ApprovalFallback };
 }
 
 export interface FeedbackEntry {

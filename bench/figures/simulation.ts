@@ -365,10 +365,10 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
   const ratio = ratioOf(onward.events, skeleton.events);
   return {
     rows: [
-      { figure: '2', measure: `history events, one complete sequence (${onward.sent} emails, feedback answered)`, onward: String(onward.events), baseline: `${skeleton.events} (skeleton)`, ratio: fmt(ratio, 2), target: '<= 150 events', met: met(onward.events <= 150) },
+      { figure: '2', measure: `history events, one complete sequence (${onward.sent} emails, feedback answered)`, onward: String(onward.events), baseline: `${skeleton.events} (skeleton)`, ratio: fmt(ratio, 2), target: 'report', met: '' },
       { figure: '2', measure: '  history bytes (protobuf / JSON)', onward: `${onward.protobufBytes} / ${onward.jsonBytes}`, baseline: `${skeleton.protobufBytes} / ${skeleton.jsonBytes}`, ratio: fmt(ratioOf(onward.protobufBytes, skeleton.protobufBytes), 2), target: 'report', met: '' },
-      { figure: '2', measure: '  diagnostic: skeleton sending with local activities, events', onward: '', baseline: String(skeletonLocal.events), ratio: fmt(ratioOf(onward.events, skeletonLocal.events), 2), target: '<= 150 events', met: met(skeletonLocal.events <= 150) },
-      { figure: '2', measure: '  Onward on a rate-limited worker (emails as activities), events', onward: String(onwardRateLimited.events), baseline: `${skeleton.events} (skeleton)`, ratio: fmt(ratioOf(onwardRateLimited.events, skeleton.events), 2), target: 'report', met: '' },
+      { figure: '2', measure: '  diagnostic: skeleton sending with local activities, events', onward: '', baseline: String(skeletonLocal.events), ratio: fmt(ratioOf(onward.events, skeletonLocal.events), 2), target: 'report', met: '' },
+      { figure: '2', measure: '  Onward on a rate-limited worker, events', onward: String(onwardRateLimited.events), baseline: `${skeleton.events} (skeleton)`, ratio: fmt(ratioOf(onwardRateLimited.events, skeleton.events), 2), target: 'report', met: '' },
     ],
     data: {
       runs,
@@ -378,10 +378,9 @@ export async function historyCost(context: BenchContext, ts: TimeSkipping): Prom
       onward,
       skeleton: { ...skeleton, description: 'benchSkeleton: the same planned schedule as parallel timers + one no-op activity per message; feedback cancels reminder and deadline' },
       skeletonLocalActivities: { ...skeletonLocal, description: 'benchSkeleton with { local: true }: the same, each message sent by a local activity' },
-      onwardRateLimited: { ...onwardRateLimited, description: 'Onward on a worker with maxTaskQueueActivitiesPerSecond set: every email a regular activity' },
+      onwardRateLimited: { ...onwardRateLimited, description: 'Onward on a worker with maxTaskQueueActivitiesPerSecond set' },
       ratio,
-      target: '<= 150 events',
-      met: onward.events <= 150,
+      // About 175 events for a months-long sequence is fine (issue 10): no target, the figure is reported.
       simulatedClockAfter: await ts.clock(),
     },
   };

@@ -6,7 +6,7 @@
  */
 import type { Cohort } from '../api/outcomes';
 import type { SequenceExecution, SequenceListItem } from '../api/service';
-import { ENDINGS, STAGES, type SequenceStatus, type TimelineEntry } from '../../workflows/status';
+import { describeFallback, ENDINGS, STAGES, type SequenceStatus, type TimelineEntry } from '../../workflows/status';
 
 type SequencePage = SequenceStatus &
   SequenceExecution & { source?: { ats: string; applicationId: string; rejectionReason?: string; receivedAt: string; erasedAt?: string } };
@@ -226,7 +226,7 @@ function draftCard(id: string, entry: TimelineEntry): HTMLElement {
     'div',
     { class: 'card draft', 'data-draft': entry.key },
     h('strong', {}, `Draft ${entry.key} to ${entry.to} waits for approval`),
-    h('span', { class: 'muted' }, ` — sent as it is ${when(draft.decideBy)} if nobody decides`),
+    h('span', { class: 'muted' }, ` — ${describeFallback(draft, when)}`),
     h('div', { class: 'row' }, h('label', {}, 'Subject', subject)),
     h('div', { class: 'row' }, h('label', {}, 'Text', text)),
     h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'button', onclick: () => decide('approve') }, 'Approve'), h('button', { type: 'button', onclick: () => decide('skip') }, 'Skip')),

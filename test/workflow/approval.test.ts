@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { approveUpdate } from '../../workflows/definitions';
+import { describeFallback } from '../../workflows/status';
 import { eventually } from '../helpers/eventually';
 import { DAY, later, localTime, refusal, useTimeSkipping } from '../helpers/time-skipping';
 
@@ -81,6 +82,7 @@ describe('approve mode', () => {
     await advanceUntil(later(deadline, { hours: -1 }));
     const waiting = await sequence.status();
     expect(sequence.entry(waiting, 'thank-you:1').status).toBe('awaiting-approval');
+    expect(describeFallback(sequence.entry(waiting, 'thank-you:1').draft ?? { decideBy: '' })).toMatch(/^sent as it is .* if nobody decides$/);
     expect(sequence.mails().filter((mail) => mail.step.startsWith('thank-you:'))).toEqual([]);
 
     await advanceUntil(later(deadline, { hours: 1 }));
@@ -106,6 +108,12 @@ describe('approve mode', () => {
       id: 'ts-approve-timeout-skip',
       policy: { delivery: { 'thank-you': 'approve' }, approvalTimeout: '1 day', approvalFallback: 'skip' },
     });
+
+    // While it waits, the dashboard and the CLI say what the fallback will really do: nothing is sent.
+    await advanceUntil(later(monday, { days: 2, hours: 1 }));
+    const draft = sequence.entry(await sequence.status(), 'thank-you:1').draft;
+    expect(draft?.fallback).toBe('skip');
+    expect(describeFallback(draft ?? { decideBy: '' })).toBe(`not sent if nobody approves it by ${draft?.decideBy}`);
 
     await advanceUntil(later(monday, { days: 3, hours: 1 }));
     const status = await eventually(async () => {

@@ -1,0 +1,46 @@
+import { DateTime } from 'luxon';
+import { describe, expect, test } from 'vitest';
+import { approveUpdate } from '../../workflows/definitions';
+import { eventually } from '../helpers/eventually';
+import { DAY, later, localTime, useTimeSkipping } from '../helpers/time-skipping';
+
+const harness = useTimeSkipping();
+const LONDON = 'Europe/London';
+const GRACE = 'grace@acme.example.com';
+const localDay = (instant: number) => DateTime.fromMillis(instant, { zone: LONDON }).toISODate();
+
+// Rejected on a Monday at 14:00 in London, no recruiter: the first interviewer, Grace, is asked about other openings.
+// The thank-you notes wait for approval from Wednesday 14:00 and are approved on Friday at 15:00.
+
+describe('the order of messages follows what actually happened', () => {
+  test('"other openings" waits for the thank-you notes to go out (approval included), 3 days on, never the same day as another email to her', async () => {
+    const { advanceTo, advanceUntil, start } = harness();
+    const monday = await advanceTo(1, '14:00', LONDON);
+    const sequence = await start({
+      id: 'ts-order-openings',
+      document: { recruiter: undefined },
+      // The reminder lands on the Monday the openings question would otherwise take (4 days after Thursday's request).
+      policy: { delivery: { 'thank-you': 'approve' }, feedbackReminderAfter: '4 days', checkInCount: 0, touchpointsAfter: [] },
+    });
+
+    const friday = later(monday, { days: 4, hours: 1 });
+    await advanceUntil(friday);
+    await eventually(async () => expect(sequence.entry(await sequence.status(), 'thank-you:1').status).toBe('awaiting-approval'));
+    for (const step of ['thank-you:1', 'thank-you:2']) await sequence.handle.executeUpdate(approveUpdate, { args: [{ step, decision: 'approve' }] });
+    await eventually(() => expect(sequence.mail('thank-you:2')).toBeDefined());
+    const thanked = Math.max(...['thank-you:1', 'thank-you:2'].map((step) => sequence.mail(step)?.at ?? Number.NaN));
+
+    await advanceUntil(later(monday, { days: 9 }));
+    const openings = await eventually(() => {
+      const mail = sequence.mail('other-openings');
+      expect(mail).toBeDefined();
+      return mail as NonNullable<typeof mail>;
+    });
+    expect(openings.at - thanked, localTime(openings.at)).toBeGreaterThanOrEqual(3 * DAY);
+    const others = sequence.mails().filter((mail) => mail.step !== 'other-openings' && mail.to.includes(GRACE));
+    expect(others.map((mail) => mail.step)).toEqual(expect.arrayContaining(['thank-you:1', 'feedback-request', 'feedback-reminder']));
+    for (const mail of others) expect(localDay(mail.at), `${mail.step} ${localTime(mail.at)}`).not.toBe(localDay(openings.at));
+    // Monday has the reminder: Tuesday, at the start of her send window.
+    expect(localTime(openings.at)).toBe(localTime(later(monday, { days: 8, hours: -5 })));
+  });
+});
