@@ -541,7 +541,7 @@ export class Sequence {
     const entry = this.timeline.get(message.key) as TimelineEntry;
     const zone = recipientOf(this.rejection, message.audience).timezone;
     // The candidate's own window for her messages (policies recorded without one keep `sendWindow`: replay-safe).
-    const rules = sendRulesFor(this.policy, message.audience);
+    const rules = sendRulesFor(this.policy, message.audience, this.rejection);
     const skipReason = options.skipWhen ?? (() => undefined);
     const unless = () => skipReason() !== undefined;
     const halted = () => !!this.ending && !options.afterEnding;
