@@ -88,7 +88,7 @@ export class Deliveries {
     const entry = state.timeline.get(message.key) as TimelineEntry;
     const zone = recipientOf(state.rejection, message.audience).timezone;
     // The candidate's own window for her messages (policies recorded without one keep `sendWindow`: replay-safe).
-    const rules = sendRulesFor(state.policy, message.audience);
+    const rules = sendRulesFor(state.policy, message.audience, state.rejection);
     const skipReason = options.skipWhen ?? (() => undefined);
     const unless = () => skipReason() !== undefined;
     const halted = () => !!state.ending && !options.afterEnding;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import type { Policy } from './policy';
+import type { ResolvedPolicy } from './policy';
 import { POLICY_DEFAULTS } from './policy-defaults';
+import { resolvePublicHolidays, withCountries } from './public-holidays';
 import { rejectionSchema, type Rejection } from './rejection';
 
 /** What a sequence workflow starts with: the validated rejection and the policy resolved at start. */
 export interface SequenceInput {
   rejection: Rejection;
-  policy: Policy;
+  policy: ResolvedPolicy;
 }
 
 /** A field that failed validation, and why. */
@@ -52,8 +53,12 @@ export function parseRejectionDocument(document: unknown): ParseResult {
   const parsed = rejectionSchema.safeParse(document, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `$schema` is for editors only
-  const { policy, $schema, ...rejection } = parsed.data;
-  return { ok: true, input: { rejection, policy: policy ?? structuredClone(POLICY_DEFAULTS) } };
+  const { policy: given, $schema, ...validated } = parsed.data;
+  const policy = given ?? structuredClone(POLICY_DEFAULTS);
+  // Public holidays are resolved here, at start, into plain dates: the workflow never loads date-holidays.
+  const rejection = withCountries(validated);
+  const publicHolidays = resolvePublicHolidays(rejection, policy);
+  return { ok: true, input: { rejection, policy: publicHolidays ? { ...policy, publicHolidays } : policy } };
 }
 
 /** One line per problem, e.g. `candidate.email: must be a valid email address`. */

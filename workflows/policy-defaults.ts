@@ -24,7 +24,7 @@ export const POLICY_DEFAULTS = {
   touchpointsAfter: ['30 days', '90 days'] as string[],
   sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'] as Weekday[], start: '09:00', end: '17:00' },
   candidateSendWindow: { days: [...WEEKDAYS] as Weekday[], start: '09:00', end: '19:00' },
-  holidays: [] as string[],
+  holidays: 'auto' as 'auto' | string[],
   avoidRejectionDay: true,
   delivery: {} as Partial<Record<StepKind, DeliveryMode>>,
   approvalTimeout: '3 days',

@@ -86,7 +86,10 @@ export const policySchema = z.strictObject({
   candidateSendWindow: sendWindowSchema(POLICY_DEFAULTS.candidateSendWindow)
     .default(() => defaultOf('candidateSendWindow'))
     .describe("When Onward's own messages to the candidate may go out, in the candidate's time zone."),
-  holidays: z.array(calendarDate).max(366).default(() => defaultOf('holidays')).describe('Dates on which nothing is sent.'),
+  holidays: z
+    .union([z.literal('auto'), z.array(calendarDate).max(366)], { error: 'must be "auto" or a list of dates "YYYY-MM-DD"' })
+    .default(() => defaultOf('holidays'))
+    .describe('"auto": the public holidays of each recipient\'s country; or the dates on which nothing is sent.'),
   avoidRejectionDay: z.boolean().default(() => defaultOf('avoidRejectionDay')).describe('Never send anything on the day of the rejection.'),
   delivery: deliverySchema.default(() => defaultOf('delivery')).describe('Per step: "send" automatically, or "approve" (a person approves, edits or skips the draft).'),
   approvalTimeout: durationText.default(() => defaultOf('approvalTimeout')).describe('How long a draft waits for approval.'),
@@ -110,6 +113,9 @@ export type PolicyOverrides = z.input<typeof policySchema>;
 export type SendWindow = Policy['sendWindow'];
 export type Channels = Policy['channels'];
 export type GmailSettings = Policy['gmail'];
+
+/** A policy as a sequence starts with it: with `holidays: "auto"`, the public holidays per country, resolved at start. */
+export type ResolvedPolicy = Policy & { publicHolidays?: Record<string, string[]> };
 
 /** The policy used when a rejection overrides nothing. */
 export const DEFAULT_POLICY: Policy = POLICY_DEFAULTS;

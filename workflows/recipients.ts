@@ -9,13 +9,15 @@ export interface Recipient {
   email: string;
   timezone: string;
   title?: string;
+  /** ISO 3166 alpha-2, for public holidays (filled from the time zone at start when not given). */
+  country?: string;
 }
 
 export function recipientOf(rejection: Rejection, audience: Audience): Recipient {
   const fallbackZone = rejection.candidate.timezone;
   switch (audience.role) {
     case 'candidate':
-      return { name: rejection.candidate.name, email: rejection.candidate.email, timezone: fallbackZone };
+      return { name: rejection.candidate.name, email: rejection.candidate.email, timezone: fallbackZone, country: rejection.candidate.country };
     case 'interviewer': {
       const interviewer = rejection.interviewers[audience.index];
       if (!interviewer) throw new RangeError(`no interviewer #${audience.index}`);
@@ -24,7 +26,7 @@ export function recipientOf(rejection: Rejection, audience: Audience): Recipient
     case 'recruiter': {
       const recruiter = rejection.recruiter;
       if (!recruiter) throw new RangeError('no recruiter');
-      return { name: recruiter.name, email: recruiter.email, timezone: recruiter.timezone ?? fallbackZone };
+      return { name: recruiter.name, email: recruiter.email, timezone: recruiter.timezone ?? fallbackZone, country: recruiter.country };
     }
   }
 }

@@ -25,10 +25,16 @@ const linkedInUrl = z
 const EARLIEST_REJECTION = Date.parse('2000-01-01T00:00:00Z');
 const LATEST_REJECTION = Date.parse('2100-01-01T00:00:00Z');
 
+const country = z
+  .string()
+  .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 alpha-2 country code such as "US" or "GB"' })
+  .describe("The person's country (ISO 3166 alpha-2), for its public holidays; else the country of their time zone.");
+
 const person = {
   name: displayText(120),
   email: emailAddress,
   timezone: timeZone.optional().describe("The person's IANA time zone, when known; the candidate's otherwise."),
+  country: country.optional(),
 };
 
 export const rejectionSchema = z
@@ -42,6 +48,7 @@ export const rejectionSchema = z
       name: displayText(120),
       email: emailAddress,
       timezone: timeZone,
+      country: country.optional(),
       linkedinUrl: linkedInUrl.optional(),
     }),
     company: displayText(160),

@@ -54,7 +54,7 @@ export function planMessage(
   earliest: number,
 ): PlannedMessage {
   const zone = recipientOf(rejection, message.audience).timezone;
-  const at = nextSendTime(earliest, zone, sendRulesFor(policy, message.audience), Date.parse(rejection.rejectedAt));
+  const at = nextSendTime(earliest, zone, sendRulesFor(policy, message.audience, rejection), Date.parse(rejection.rejectedAt));
   return { ...message, at, mode: policy.delivery[message.kind] ?? 'send' };
 }
 

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
-import type { Policy, SendWindow, Weekday } from './policy';
-import type { Audience } from './recipients';
+import type { Policy, ResolvedPolicy, SendWindow, Weekday } from './policy';
+import { recipientOf, type Audience } from './recipients';
+import type { Rejection } from './rejection';
 
 /** The rules for one recipient's messages: their window, the dates nothing goes out, and the rejection day. */
 export interface SendRules {
@@ -12,13 +13,15 @@ export interface SendRules {
 /**
  * The candidate's own messages keep the candidate's window (every day by default: a Friday rejection keeps its
  * supportive note); everyone else's follow the policy's `sendWindow`. Policies recorded before the candidate's window
- * existed have no `candidateSendWindow`: theirs is `sendWindow`, as it was.
+ * existed have no `candidateSendWindow`: theirs is `sendWindow`, as it was. With `holidays: "auto"`, the recipient's
+ * country's public holidays, resolved at start (none when the country is unknown).
  */
-export function sendRulesFor(policy: Policy, audience: Audience): SendRules {
+export function sendRulesFor(policy: ResolvedPolicy, audience: Audience, rejection: Rejection): SendRules {
   const candidateWindow = (policy as Partial<Policy>).candidateSendWindow;
+  const country = recipientOf(rejection, audience).country;
   return {
     sendWindow: audience.role === 'candidate' && candidateWindow ? candidateWindow : policy.sendWindow,
-    holidays: policy.holidays,
+    holidays: policy.holidays === 'auto' ? ((country && policy.publicHolidays?.[country]) || []) : policy.holidays,
     avoidRejectionDay: policy.avoidRejectionDay,
   };
 }

@@ -20,7 +20,9 @@ describe('parseRejectionDocument: a valid document', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.input.rejection).toMatchObject({ id: 'acme-eng-4711', company: 'Acme Analytics', candidate: { email: 'ada@example.com' } });
-    expect(result.input.policy).toEqual(DEFAULT_POLICY);
+    const { publicHolidays, ...policy } = result.input.policy;
+    expect(policy).toEqual(DEFAULT_POLICY);
+    expect(Object.keys(publicHolidays ?? {})).toEqual(['GB']); // holidays: "auto", everyone in Europe/London
     expect(result.input.policy.grievingPeriod).toBe('2 days');
     expect(result.input.rejection).not.toHaveProperty('policy');
   });

@@ -280,13 +280,13 @@ describe('every planned message is inside its recipient’s send window', () => 
               if (!entry.audience) continue;
               const zone = recipientOf(input.rejection, entry.audience).timezone;
               const where = `${entry.key} at ${wallClock(entry.at, zone)} in ${zone}, rejected ${rejectedIso}`;
-              expect(isInsideSendWindow(entry.at, zone, sendRulesFor(input.policy, entry.audience), rejected), where).toBe(true);
+              expect(isInsideSendWindow(entry.at, zone, sendRulesFor(input.policy, entry.audience, input.rejection), rejected), where).toBe(true);
               const day = DateTime.fromMillis(entry.at, { zone });
               const toCandidate = entry.audience.role === 'candidate';
               if (!toCandidate) expect(day.weekday, where).toBeLessThanOrEqual(5);
               expect(day.hour, where).toBeGreaterThanOrEqual(9);
               expect(day.hour, where).toBeLessThan(toCandidate ? 19 : 17);
-              expect(input.policy.holidays, where).not.toContain(day.toISODate());
+              expect(sendRulesFor(input.policy, entry.audience, input.rejection).holidays, where).not.toContain(day.toISODate());
               expect(day.toISODate(), where).not.toBe(DateTime.fromMillis(rejected, { zone }).toISODate());
               checked++;
             }

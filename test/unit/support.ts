@@ -28,7 +28,7 @@ export function wallClock(millis: number, zone: string): string {
 export function sendRules(overrides: Partial<SendRules> = {}): SendRules {
   return {
     sendWindow: DEFAULT_POLICY.sendWindow,
-    holidays: DEFAULT_POLICY.holidays,
+    holidays: [],
     avoidRejectionDay: DEFAULT_POLICY.avoidRejectionDay,
     ...overrides,
   };

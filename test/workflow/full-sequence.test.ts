@@ -105,7 +105,7 @@ describe('the full default sequence under time skipping', () => {
       expect(mail.at, context).toBeGreaterThanOrEqual(planned.get(mail.step) ?? Number.NaN);
       expect(mail.at - (planned.get(mail.step) ?? Number.NaN), context).toBeLessThan(60_000);
       const toCandidate = expected.to === CANDIDATE;
-      const rules = sendRulesFor(policy, toCandidate ? { role: 'candidate' } : { role: 'recruiter' });
+      const rules = sendRulesFor(policy, toCandidate ? { role: 'candidate' } : { role: 'recruiter' }, rejection);
       expect(isInsideSendWindow(mail.at, expected.zone, rules, sequence.rejectedAt), context).toBe(true);
       const local = DateTime.fromMillis(mail.at, { zone: expected.zone });
       if (!toCandidate) expect(local.weekday, context).toBeLessThanOrEqual(5);

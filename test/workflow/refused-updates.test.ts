@@ -59,8 +59,8 @@ describe('updates with bad input are refused with a reason and change nothing', 
     await expectRefused(sequence, () => handle.executeUpdate(pauseUpdate), 'the sequence is already paused');
     await handle.executeUpdate(resumeUpdate);
 
-    // After grieving (Wednesday 14:00), Wednesday 18:00: outside the send window.
-    await advanceUntil(later(monday, { days: 2, hours: 4 }));
+    // After grieving (Wednesday 14:00), Wednesday 20:00: outside every send window (the candidate's ends at 19:00).
+    await advanceUntil(later(monday, { days: 2, hours: 6 }));
     await eventually(async () => expect((await sequence.status()).stage).toBe('following-up'));
     await expectRefused(sequence, () => handle.executeUpdate(readyUpdate), 'grieving is already over');
     await expectRefused(sequence, () => handle.executeUpdate(snoozeUpdate, { args: [{ for: '1 day' }] }), 'grieving is already over');
@@ -70,7 +70,7 @@ describe('updates with bad input are refused with a reason and change nothing', 
       'step: no draft "thank-you:1" is waiting for approval',
     );
 
-    // Hired at 18:00: the congratulation waits for Thursday 09:00, the sequence has ended meanwhile.
+    // Hired at 20:00: the congratulation waits for Thursday 09:00, the sequence has ended meanwhile.
     await handle.executeUpdate(hiredUpdate, { args: [{}] });
     await expectRefused(sequence, () => handle.executeUpdate(optOutUpdate, { args: [{}] }), 'the sequence has ended (hired)');
     await expectRefused(sequence, () => handle.executeUpdate(feedbackUpdate, { args: [{ text: 'Too late' }] }), 'the sequence has ended (hired)');
