@@ -8,6 +8,7 @@ import { messageOf } from './failures';
 import { registerHandlers } from './handlers';
 import type { SequenceInput } from './input';
 import { afterThankYous, onADayOfItsOwn } from './ordering';
+import { sendRulesFor } from './send-window';
 import { recipientOf } from './recipients';
 import type { PlannedMessage } from './schedule';
 import { StageAttribute } from './stage-attribute';
@@ -62,7 +63,7 @@ export class Sequence {
     const { state } = this;
     const recipient = recipientOf(state.rejection, question.audience);
     const earliest = afterThankYous(question.at, state.sentTimesOf('thank-you'), durationMs(state.policy.otherOpeningsDelay));
-    const at = onADayOfItsOwn(earliest, recipient.timezone, state.policy, state.rejectedAt, state.emailTimesTo(recipient.email, question.key));
+    const at = onADayOfItsOwn(earliest, recipient.timezone, sendRulesFor(state.policy, question.audience, state.rejection), state.rejectedAt, state.emailTimesTo(recipient.email, question.key));
     const moved = { ...question, at };
     state.reschedule(moved);
     this.stage.refresh();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { afterThankYous, onADayOfItsOwn } from '../../workflows/ordering';
-import { DEFAULT_POLICY } from '../../workflows/policy';
-import { local, wallClock } from './support';
+import { local, sendRules, wallClock } from './support';
 
 const LONDON = 'Europe/London';
 const DAY = 86_400_000;
@@ -19,13 +18,13 @@ describe('afterThankYous', () => {
 describe('onADayOfItsOwn', () => {
   it('takes the first send time on a day without another email to the same person', () => {
     const earliest = local('2026-11-30T15:00', LONDON); // Monday afternoon
-    expect(wallClock(onADayOfItsOwn(earliest, LONDON, DEFAULT_POLICY, rejectedAt, []), LONDON)).toBe('2026-11-30T15:00 Mon');
+    expect(wallClock(onADayOfItsOwn(earliest, LONDON, sendRules(), rejectedAt, []), LONDON)).toBe('2026-11-30T15:00 Mon');
     const busy = [local('2026-11-30T14:00', LONDON), local('2026-12-01T09:00', LONDON)];
-    expect(wallClock(onADayOfItsOwn(earliest, LONDON, DEFAULT_POLICY, rejectedAt, busy), LONDON)).toBe('2026-12-02T09:00 Wed');
+    expect(wallClock(onADayOfItsOwn(earliest, LONDON, sendRules(), rejectedAt, busy), LONDON)).toBe('2026-12-02T09:00 Wed');
   });
 
   it('keeps to the send window: a busy Friday moves to Monday morning', () => {
     const friday = local('2026-12-04T10:00', LONDON);
-    expect(wallClock(onADayOfItsOwn(friday, LONDON, DEFAULT_POLICY, rejectedAt, [local('2026-12-04T16:00', LONDON)]), LONDON)).toBe('2026-12-07T09:00 Mon');
+    expect(wallClock(onADayOfItsOwn(friday, LONDON, sendRules(), rejectedAt, [local('2026-12-04T16:00', LONDON)]), LONDON)).toBe('2026-12-07T09:00 Mon');
   });
 });
