@@ -31,5 +31,12 @@ export function requestLimit(app: FastifyInstance, what: string, max: number, ke
   };
 }
 
-/** A key's counter is named by a digest of the key: the keys themselves are kept nowhere else. */
-export const keyDigest = (header: string | undefined): string => createHash('sha256').update(header ?? '').digest('base64url').slice(0, 22);
+/**
+ * A key's counter is named by a digest of the key (the keys themselves are kept nowhere else), taken from the header as
+ * authentication reads it: "bearer  KEY" and "Bearer KEY" share one counter.
+ */
+export const keyDigest = (header: string | undefined): string =>
+  createHash('sha256')
+    .update(/^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '')
+    .digest('base64url')
+    .slice(0, 22);
