@@ -1,4 +1,4 @@
-import { condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { HAND_OVER } from './activity-options';
 import { durationMs } from './durations';
@@ -29,8 +29,11 @@ export interface DeliveryOptions {
 
 /** The request of a message as it would go out now, with what the sequence learned so far. */
 export function requestFor(state: SequenceState, message: PlannedMessage, inReplyTo?: string): EmailRequest {
+  // The closing summary speaks only of what happened; summaries sent before this shipped replay as they were.
+  const summaryFacts =
+    message.kind === 'closing-summary' && patched('wf-summary-facts') ? { now: Date.now(), feedbackWaitOver: state.feedbackState === 'no-answer' } : undefined;
   return buildEmailRequest(
-    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount },
+    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount, ...(summaryFacts ? { summaryFacts } : {}) },
     { sequenceId: workflowInfo().workflowId, key: message.key, kind: message.kind, audience: message.audience },
     inReplyTo,
   );
