@@ -1,4 +1,4 @@
-import { condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { HAND_OVER } from './activity-options';
 import { durationMs } from './durations';
@@ -29,8 +29,11 @@ export interface DeliveryOptions {
 
 /** The request of a message as it would go out now, with what the sequence learned so far. */
 export function requestFor(state: SequenceState, message: PlannedMessage, inReplyTo?: string): EmailRequest {
+  // The closing summary speaks only of what happened; summaries sent before this shipped replay as they were.
+  const summaryFacts =
+    message.kind === 'closing-summary' && patched('wf-summary-facts') ? { now: Date.now(), feedbackWaitOver: state.feedbackState === 'no-answer' } : undefined;
   return buildEmailRequest(
-    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount, grievingEndsAt: state.grievingEndsAt },
+    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount, grievingEndsAt: state.grievingEndsAt, ...(summaryFacts ? { summaryFacts } : {}) },
     { sequenceId: workflowInfo().workflowId, key: message.key, kind: message.kind, audience: message.audience },
     inReplyTo,
   );
@@ -39,6 +42,11 @@ export function requestFor(state: SequenceState, message: PlannedMessage, inRepl
 /** Delivery of one message: its send window, its approval when the policy asks for one, then one hand-over. */
 export class Deliveries {
   private readonly handOver: HandOver;
+  /**
+   * A pause stops the sequence's clock: on resume, the messages it held move on by its length, keeping their spacing
+   * (and then their send windows), never a burst. Sequences started before this shipped release them at once.
+   */
+  private readonly spreadAfterResume = patched('wf-spread-after-resume');
 
   constructor(
     private readonly state: SequenceState,
@@ -47,10 +55,17 @@ export class Deliveries {
     this.handOver = new HandOver(state);
   }
 
-  /** Waits until `at`, holding while paused; wakes early when the sequence stops or `unless` becomes true. */
-  private async sleepUntil(at: number, halted: () => boolean, unless: () => boolean): Promise<Wake> {
+  /** Waits until `at` (moved on by the pauses since the wait began), holding while paused; wakes early when the sequence stops or `unless` becomes true. */
+  private async sleepUntil(planned: number, halted: () => boolean, unless: () => boolean, entry?: TimelineEntry): Promise<Wake> {
     const state = this.state;
+    // Only the part of a pause that held this wait counts: a wait that begins mid-pause is moved by the rest of it.
+    const pausedBefore = state.pausedForMs + (state.paused && state.pausedAt !== undefined ? Date.now() - state.pausedAt : 0);
+    let at = planned;
     for (;;) {
+      if (this.spreadAfterResume && at !== planned + state.pausedForMs - pausedBefore) {
+        at = planned + state.pausedForMs - pausedBefore;
+        if (entry?.status === 'scheduled') entry.scheduledAt = iso(at);
+      }
       if (halted()) return 'stopped';
       if (unless()) return 'unless';
       if (state.paused && !state.ending) {
@@ -64,10 +79,10 @@ export class Deliveries {
   }
 
   /** Waits until `at`, then on to the recipient's next send window if `at` falls outside one. */
-  private async waitForSendTime(at: number, zone: string, halted: () => boolean, unless: () => boolean, rules: SendRules): Promise<Wake> {
+  private async waitForSendTime(at: number, zone: string, halted: () => boolean, unless: () => boolean, rules: SendRules, entry?: TimelineEntry): Promise<Wake> {
     let next = at;
     for (;;) {
-      const wake = await this.sleepUntil(next, halted, unless);
+      const wake = await this.sleepUntil(next, halted, unless, entry);
       if (wake !== 'due') return wake;
       const now = Date.now();
       next = nextSendTime(now, zone, rules, this.state.rejectedAt);
@@ -102,7 +117,7 @@ export class Deliveries {
     };
     const woken = (wake: Wake): Delivery => (wake === 'stopped' ? settle('cancelled', `sequence ${state.ending}`) : settle('skipped', skipReason()));
 
-    let wake = await this.waitForSendTime(message.at, zone, halted, unless, rules);
+    let wake = await this.waitForSendTime(message.at, zone, halted, unless, rules, entry);
     if (wake !== 'due') return woken(wake);
     const request = () => requestFor(state, message, options.inReplyTo);
 

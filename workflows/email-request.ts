@@ -19,7 +19,8 @@ export interface TemplateVars {
   feedback: { text: string; from?: string }[];
   progress: { applications: number; interviews: number };
   checkIn?: { number: number; count: number; nextAction: string };
-  summary?: { weeks: number; feedbackCount: number };
+  /** `weeks`: whole weeks since the rejection; `feedbackWaitOver`: the request went out and its wait ended unanswered. */
+  summary?: { weeks: number; feedbackCount: number; feedbackWaitOver?: boolean };
   linkedIn?: { url: string; isProfile: boolean };
   touchpoint?: { number: number };
   /** The supportive note: when grieving ends (ISO 8601), shown in the candidate's zone. */
@@ -84,7 +85,14 @@ export interface MessageContext {
   checkInCount: number;
   /** When grieving ends, for the supportive note (absent in sequences recorded before it was passed). */
   grievingEndsAt?: number;
+  /**
+   * What the closing summary may say (since `wf-summary-facts`): the time it goes out, and whether the feedback request
+   * went out and its wait ended. Without them (sequences from before), it counts the check-ins as weeks.
+   */
+  summaryFacts?: { now: number; feedbackWaitOver: boolean };
 }
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Everything a message needs, built from the rejection and what the sequence learned so far. */
 export function buildEmailRequest(
@@ -113,7 +121,12 @@ export function buildEmailRequest(
   if (message.kind === 'check-in') {
     vars.checkIn = { number: ordinal, count: context.checkInCount, nextAction: NEXT_ACTIONS[(ordinal - 1) % NEXT_ACTIONS.length] ?? '' };
   }
-  if (message.kind === 'closing-summary') vars.summary = { weeks: context.checkInCount, feedbackCount: context.feedback.length };
+  if (message.kind === 'closing-summary') {
+    const facts = context.summaryFacts;
+    vars.summary = facts
+      ? { weeks: Math.floor((facts.now - Date.parse(rejection.rejectedAt)) / WEEK_MS), feedbackCount: context.feedback.length, feedbackWaitOver: facts.feedbackWaitOver }
+      : { weeks: context.checkInCount, feedbackCount: context.feedback.length, feedbackWaitOver: true };
+  }
   if (message.kind === 'linkedin-task') {
     const profile = rejection.recruiter?.linkedinUrl;
     vars.linkedIn = profile ? { url: profile, isProfile: true } : { url: linkedInSearchUrl(contact.name, rejection.company), isProfile: false };

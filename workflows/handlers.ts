@@ -117,6 +117,7 @@ export function registerHandlers(state: SequenceState, stage: StageAttribute): v
     },
     () => {
       state.paused = true;
+      state.pausedAt = Date.now();
       state.note('paused');
     },
   );
@@ -128,6 +129,8 @@ export function registerHandlers(state: SequenceState, stage: StageAttribute): v
     },
     () => {
       state.paused = false;
+      state.pausedForMs += Date.now() - (state.pausedAt ?? Date.now());
+      state.pausedAt = undefined;
       state.note('resumed');
     },
   );

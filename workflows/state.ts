@@ -24,6 +24,9 @@ export class SequenceState {
   grievingOver = false;
   readyEarly = false;
   paused = false;
+  /** When the current pause began, and how long every pause so far lasted: held messages move on by that much. */
+  pausedAt?: number;
+  pausedForMs = 0;
   ending?: Ending;
   finished = false;
   feedbackState: FeedbackState = 'not-requested';

@@ -50,7 +50,7 @@ const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof AL
   'closing-summary': {
     to: CANDIDATE,
     zone: 'Europe/London',
-    subject: '6 weeks on: what you learned and what you did',
+    subject: '7 weeks on: what you learned and what you did', // whole weeks since the rejection, not the check-ins
     body: ['Hi Ada,', 'since the Senior Data Engineer role at Acme Analytics', 'No feedback came from Acme Analytics'],
   },
   'touchpoint:1': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },

@@ -44,3 +44,25 @@ describe('the order of messages follows what actually happened', () => {
     expect(localTime(openings.at)).toBe(localTime(later(monday, { days: 8, hours: -5 })));
   });
 });
+
+describe('the closing summary speaks only of what happened', () => {
+  test('weeks counted from the rejection, and no "no feedback came" while the request still waits for an answer', async () => {
+    const { advanceTo, advanceUntil, start } = harness();
+    const monday = await advanceTo(1, '14:00', LONDON);
+    // The summary goes a week after the sixth weekly check-in: 7 weeks and 2 days after the rejection; the feedback
+    // request, sent in the first week, waits 60 days for its answer.
+    const sequence = await start({ id: 'ts-order-summary', policy: { feedbackWait: '60 days', feedbackReminder: false, touchpointsAfter: [] } });
+
+    await advanceUntil(later(monday, { days: 7 * 7 + 3 }));
+    const summary = await eventually(() => {
+      const mail = sequence.mail('closing-summary');
+      expect(mail).toBeDefined();
+      return mail as NonNullable<typeof mail>;
+    });
+    expect(((summary.at - monday) / (7 * DAY)).toFixed(1)).toBe('7.3');
+    expect(summary.parsed.subject).toBe('7 weeks on: what you learned and what you did');
+    expect(summary.parsed.text).toContain('It has been 7 weeks since the');
+    expect(summary.parsed.text).not.toContain('No feedback came');
+    expect((await sequence.status()).feedback.state).toBe('waiting');
+  });
+});

@@ -1,7 +1,8 @@
+import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
 import { STAGE_ATTRIBUTE, hiredUpdate, optOutUpdate, pauseUpdate, resumeUpdate } from '../../workflows/definitions';
 import { eventually } from '../helpers/eventually';
-import { later, localTime, useTimeSkipping } from '../helpers/time-skipping';
+import { DAY, later, localTime, useTimeSkipping } from '../helpers/time-skipping';
 
 const harness = useTimeSkipping();
 
@@ -73,7 +74,7 @@ describe('hired, opted out, paused', () => {
     expect((await sequence.handle.describe()).typedSearchAttributes.get(STAGE_ATTRIBUTE)).toBe('opted-out');
   });
 
-  test('`pause` holds every pending step; `resume` releases them', async () => {
+  test('`pause` holds every pending step; `resume` spreads them again, keeping their spacing: no burst', async () => {
     const { advanceTo, advanceUntil, start } = harness();
     const monday = await advanceTo(1, '14:00', 'Europe/London');
     const sequence = await start({ id: 'ts-pause-resume' });
@@ -96,16 +97,30 @@ describe('hired, opted out, paused', () => {
     }
 
     expect(await sequence.handle.executeUpdate(resumeUpdate)).toBe('following-up');
-    const overdue = ['thank-you:1', 'thank-you:2', 'feedback-request', 'other-openings', 'linkedin-task'];
-    await eventually(() => expect(sequence.mails().map((mail) => mail.step).sort()).toEqual([...overdue, 'supportive-note'].sort()));
-    for (const mail of sequence.mails().filter((mail) => overdue.includes(mail.step))) {
-      expect(mail.at, `${mail.step} ${localTime(mail.at)}`).toBeGreaterThanOrEqual(resumeAt);
-      expect(mail.at - resumeAt, `${mail.step} ${localTime(mail.at)}`).toBeLessThan(60_000);
+    // No burst: the pause stopped the sequence's clock. Grieving ended during the pause, so the thank-you notes (due
+    // then) go at once; every message after them keeps the spacing it had: nothing else within the next half hour.
+    await advanceUntil(later(resumeAt, { minutes: 30 }));
+    expect(sequence.mails().map((mail) => mail.step).sort()).toEqual(['supportive-note', 'thank-you:1', 'thank-you:2']);
+    const held = (await sequence.status()).timeline.filter((entry) => entry.status === 'scheduled');
+    for (const entry of held) expect(Date.parse(entry.scheduledAt), entry.key).toBeGreaterThan(later(resumeAt, { hours: 12 }));
+
+    await advanceUntil(later(resumeAt, { days: 5 }));
+    const thankYou = await eventually(() => sequence.mail('thank-you:1') ?? expect.fail('no thank-you yet'));
+    expect(thankYou.at - resumeAt).toBeLessThan(60_000);
+    const request = await eventually(() => sequence.mail('feedback-request') ?? expect.fail('no feedback request yet'));
+    // Planned a day after the thank-you notes, a day after them it goes.
+    expect(Math.abs(request.at - thankYou.at - DAY)).toBeLessThan(60_000);
+    const openings = await eventually(() => sequence.mail('other-openings') ?? expect.fail('no openings question yet'));
+    expect(openings.at - thankYou.at).toBeGreaterThanOrEqual(3 * DAY);
+    for (const mail of sequence.mails()) {
+      const hour = DateTime.fromMillis(mail.at, { zone: 'Europe/London' }).hour;
+      expect(hour >= 9 && hour < 17, `${mail.step} ${localTime(mail.at)}`).toBe(true);
     }
     const resumed = await sequence.status();
     expect(resumed.paused).toBe(false);
     expect(resumed.log.map((line) => line.event)).toEqual(expect.arrayContaining(['paused', 'resumed']));
-    // The check-in of that Wednesday afternoon still waits for its own time.
+    // The check-in of that Wednesday afternoon moved on with the rest.
     expect(sequence.entry(resumed, 'check-in:1').status).toBe('scheduled');
+    expect(Date.parse(sequence.entry(resumed, 'check-in:1').scheduledAt)).toBeGreaterThan(later(resumeAt, { days: 6 }));
   });
 });
