@@ -77,10 +77,16 @@ export class OnwardWorker implements RunnableWorker {
     return this.main.getState();
   }
 
-  /** The main worker's status, with the sends in flight counted in. */
+  /** The main worker's status, with the sends in flight counted in; the sends' poller counts too (the health check). */
   getStatus(): WorkerStatus {
     const status = this.main.getStatus();
-    return { ...status, numInFlightActivities: status.numInFlightActivities + this.sends.getStatus().numInFlightActivities };
+    const sends = this.sends.getStatus();
+    return {
+      ...status,
+      runState: status.runState === 'RUNNING' ? sends.runState : status.runState,
+      activityPollerState: status.activityPollerState === 'POLLING' ? sends.activityPollerState : status.activityPollerState,
+      numInFlightActivities: status.numInFlightActivities + sends.numInFlightActivities,
+    };
   }
 }
 
