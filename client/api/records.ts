@@ -87,15 +87,15 @@ export class RecordStore {
     return Object.hasOwn(this.data.events, key) ? this.data.events[key] : undefined;
   }
 
-  rememberEvent(key: string, outcome: string, retentionMs = EVENT_RETENTION_MS): void {
+  /** Several ids of one delivery (e.g. its event id and its body's hash), saved at once. */
+  rememberEvents(keys: string[], outcome: string, retentionMs = EVENT_RETENTION_MS): void {
     const now = Date.now();
-    this.data.events[key] = { at: new Date(now).toISOString(), outcome, keepUntil: new Date(now + retentionMs).toISOString() };
+    for (const key of keys) this.data.events[key] = { at: new Date(now).toISOString(), outcome, keepUntil: new Date(now + retentionMs).toISOString() };
     this.save();
   }
 
-  forgetEvent(key: string): void {
-    if (!Object.hasOwn(this.data.events, key)) return;
-    delete this.data.events[key];
+  forgetEvents(keys: string[]): void {
+    for (const key of keys) if (Object.hasOwn(this.data.events, key)) delete this.data.events[key];
     this.save();
   }
 

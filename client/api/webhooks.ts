@@ -192,18 +192,16 @@ export function registerWebhooks(
         return reply.send({ outcome: 'duplicate', reason: `event ${eventIds[0] ?? ''} was already received${seen ? ` (${seen.outcome})` : ''}` } satisfies WebhookResult);
       }
       // Recorded before acting: a replay while this one runs, or after it failed on bad data, is a duplicate.
-      for (const key of keys) {
-        inFlight.add(key);
-        records.rememberEvent(key, 'received', DELIVERY_RETENTION_MS);
-      }
+      for (const key of keys) inFlight.add(key);
+      records.rememberEvents(keys, 'received', DELIVERY_RETENTION_MS);
       try {
         const result = await handle(tenant, ats, adapter, await adapter.map(body, tenantConfig));
-        for (const key of keys) records.rememberEvent(key, result.outcome, DELIVERY_RETENTION_MS);
+        records.rememberEvents(keys, result.outcome, DELIVERY_RETENTION_MS);
         request.log.info({ tenant, ats, eventId: eventIds[0], ...result }, 'webhook');
         return reply.send(result);
       } catch (error) {
         // Not the delivery's fault (Temporal or the ATS API unreachable, a 422 to fix in the configuration): its retry is handled.
-        if (!(error instanceof ApiError) || error.statusCode >= 422) for (const key of keys) records.forgetEvent(key);
+        if (!(error instanceof ApiError) || error.statusCode >= 422) records.forgetEvents(keys);
         throw error;
       } finally {
         for (const key of keys) inFlight.delete(key);
