@@ -29,7 +29,7 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
   const thankYouNotes = sendThankYouNotes(sequence, plan.thankYous);
   await Promise.all([
     thankYouNotes, // 2
-    askForFeedback(sequence, plan.feedbackRequest), // 3
+    askForFeedback(sequence, plan.feedbackRequest, thankYouNotes), // 3
     keepSearching(sequence, plan.checkIns, closingSummary), // 4
     askAboutOtherOpenings(sequence, plan.otherOpenings, thankYouNotes), // 5
     stayOnTheRadar(sequence, plan.linkedInTask, plan.touchpoints), // 6
@@ -46,8 +46,13 @@ async function sendThankYouNotes(sequence: Sequence, thankYous: PlannedMessage[]
   await Promise.all(thankYous.map((note) => sequence.deliver(note)));
 }
 
-/** 3. Ask what would make the candidate more competitive; wait for the answer, remind at most once. */
-async function askForFeedback(sequence: Sequence, request: PlannedMessage): Promise<void> {
+/** 3. Ask what would make the candidate more competitive, once thanked; wait for the answer, remind at most once. */
+async function askForFeedback(sequence: Sequence, request: PlannedMessage, thankYouNotes: Promise<void>): Promise<void> {
+  // A thank-you note held for approval holds the request back; sequences past this point when it shipped ask as planned.
+  if (patched('wf-request-after-thank-yous')) {
+    await thankYouNotes;
+    request = sequence.afterTheThankYous(request, sequence.policy.feedbackRequestDelay, { dayOfItsOwn: false });
+  }
   const alreadyAnswered = () => (sequence.state.feedbackReceived ? 'feedback already received' : undefined);
   if ((await sequence.deliver(request, { skipWhen: alreadyAnswered })) !== 'sent') return;
 
@@ -76,7 +81,7 @@ async function askAboutOtherOpenings(sequence: Sequence, question: PlannedMessag
   // Sequences that reached this step before it shipped ask as first planned (replay-safe).
   if (patched('wf-openings-after-thank-yous')) {
     await thankYouNotes;
-    question = sequence.afterTheThankYous(question);
+    question = sequence.afterTheThankYous(question, sequence.policy.otherOpeningsDelay, { dayOfItsOwn: true });
   }
   await sequence.deliver(question);
 }

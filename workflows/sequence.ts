@@ -56,15 +56,16 @@ export class Sequence {
   }
 
   /**
-   * "Other openings" after the thank-you notes as they actually went out (approval included), `otherOpeningsDelay`
-   * later, and on a day when its recipient gets no other email of the sequence.
+   * A message that follows the thank-you notes, placed after them as they actually went out (approval included),
+   * `delay` later; with `dayOfItsOwn`, on a day when its recipient gets no other email of the sequence.
    */
-  afterTheThankYous(question: PlannedMessage): PlannedMessage {
+  afterTheThankYous(message: PlannedMessage, delay: string, options: { dayOfItsOwn: boolean }): PlannedMessage {
     const { state } = this;
-    const recipient = recipientOf(state.rejection, question.audience);
-    const earliest = afterThankYous(question.at, state.sentTimesOf('thank-you'), durationMs(state.policy.otherOpeningsDelay));
-    const at = onADayOfItsOwn(earliest, recipient.timezone, sendRulesFor(state.policy, question.audience, state.rejection), state.rejectedAt, state.emailTimesTo(recipient.email, question.key));
-    const moved = { ...question, at };
+    const recipient = recipientOf(state.rejection, message.audience);
+    const earliest = afterThankYous(message.at, state.sentTimesOf('thank-you'), durationMs(delay));
+    const others = options.dayOfItsOwn ? state.emailTimesTo(recipient.email, message.key) : [];
+    const at = onADayOfItsOwn(earliest, recipient.timezone, sendRulesFor(state.policy, message.audience, state.rejection), state.rejectedAt, others);
+    const moved = { ...message, at };
     state.reschedule(moved);
     this.stage.refresh();
     return moved;

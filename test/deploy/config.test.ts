@@ -188,6 +188,7 @@ describe('worker tuning and the prebuilt bundle', () => {
     });
     expect(readWorkerConfig({ ...base, ONWARD_TASK_QUEUE_ACTIVITY_RATE: '30 / minute' }).ONWARD_TASK_QUEUE_ACTIVITY_RATE).toBe(0.5);
     expect(readWorkerConfig({ ...base, ONWARD_TASK_QUEUE_ACTIVITY_RATE: '1/hour' }).ONWARD_TASK_QUEUE_ACTIVITY_RATE).toBeCloseTo(1 / 3600);
+    expect(readWorkerConfig({ ...base, ONWARD_SEND_RATE: '200/hour' }).ONWARD_SEND_RATE).toBeCloseTo(200 / 3600);
   });
 
   test('unset or empty tuning (Compose passes `${VAR:-}` as ""): the SDK defaults, a 100-sequence cache, a 30-second drain', () => {

@@ -19,8 +19,8 @@ describe('the order of messages follows what actually happened', () => {
     const sequence = await start({
       id: 'ts-order-openings',
       document: { recruiter: undefined },
-      // The reminder lands on the Monday the openings question would otherwise take (4 days after Thursday's request).
-      policy: { delivery: { 'thank-you': 'approve' }, feedbackReminderAfter: '4 days', checkInCount: 0, touchpointsAfter: [] },
+      // The feedback request, a day after the thank-you notes, lands on the Monday the openings question would take.
+      policy: { delivery: { 'thank-you': 'approve' }, checkInCount: 0, touchpointsAfter: [] },
     });
 
     const friday = later(monday, { days: 4, hours: 1 });
@@ -38,10 +38,32 @@ describe('the order of messages follows what actually happened', () => {
     });
     expect(openings.at - thanked, localTime(openings.at)).toBeGreaterThanOrEqual(3 * DAY);
     const others = sequence.mails().filter((mail) => mail.step !== 'other-openings' && mail.to.includes(GRACE));
-    expect(others.map((mail) => mail.step)).toEqual(expect.arrayContaining(['thank-you:1', 'feedback-request', 'feedback-reminder']));
+    expect(others.map((mail) => mail.step)).toEqual(expect.arrayContaining(['thank-you:1', 'feedback-request']));
     for (const mail of others) expect(localDay(mail.at), `${mail.step} ${localTime(mail.at)}`).not.toBe(localDay(openings.at));
-    // Monday has the reminder: Tuesday, at the start of her send window.
+    // Monday has the feedback request: Tuesday, at the start of her send window.
     expect(localTime(openings.at)).toBe(localTime(later(monday, { days: 8, hours: -5 })));
+  });
+});
+
+describe('a message waiting for approval holds back the messages that depend on it', () => {
+  test('the feedback request waits for the thank-you notes held for approval, and goes a day after them', async () => {
+    const { advanceTo, advanceUntil, start } = harness();
+    const monday = await advanceTo(1, '14:00', LONDON);
+    const sequence = await start({ id: 'ts-order-request', policy: { delivery: { 'thank-you': 'approve' }, checkInCount: 0, touchpointsAfter: [] } });
+
+    // Planned for Thursday 14:00, a day after the thank-you notes were due: they still wait for approval on Friday.
+    await advanceUntil(later(monday, { days: 4, hours: 1 }));
+    await eventually(async () => expect(sequence.entry(await sequence.status(), 'thank-you:1').status).toBe('awaiting-approval'));
+    expect(sequence.mail('feedback-request')).toBeUndefined();
+    for (const step of ['thank-you:1', 'thank-you:2']) await sequence.handle.executeUpdate(approveUpdate, { args: [{ step, decision: 'approve' }] });
+    await eventually(() => expect(sequence.mail('thank-you:1')).toBeDefined());
+    const thanked = sequence.mail('thank-you:1')?.at ?? Number.NaN;
+
+    await advanceUntil(later(monday, { days: 8 }));
+    const request = await eventually(() => sequence.mail('feedback-request') ?? expect.fail('no feedback request yet'));
+    expect(request.at - thanked, localTime(request.at)).toBeGreaterThanOrEqual(DAY);
+    // Friday 15:00 + 1 day is a Saturday: the first weekday window, Monday 09:00.
+    expect(localTime(request.at)).toBe(localTime(later(monday, { days: 7, hours: -5 })));
   });
 });
 
