@@ -1,4 +1,5 @@
 import { patched } from '@temporalio/workflow';
+import { durationMs } from './durations';
 import type { SequenceInput } from './input';
 import { followUpMessages } from './plan-messages';
 import { planFeedbackWait, planFollowUps, planGrieving, planMessage, type PlannedMessage } from './schedule';
@@ -81,7 +82,9 @@ async function askAboutOtherOpenings(sequence: Sequence, question: PlannedMessag
   // Sequences that reached this step before it shipped ask as first planned (replay-safe).
   if (patched('wf-openings-after-thank-yous')) {
     await thankYouNotes;
-    question = sequence.afterTheThankYous(question, sequence.policy.otherOpeningsDelay, { dayOfItsOwn: true });
+    // Never the same day as another email to that person, unless the policy spaces its steps by less than a day (demos).
+    const dayOfItsOwn = durationMs(sequence.policy.otherOpeningsDelay) >= 24 * 60 * 60 * 1000;
+    question = sequence.afterTheThankYous(question, sequence.policy.otherOpeningsDelay, { dayOfItsOwn });
   }
   await sequence.deliver(question);
 }
