@@ -34,9 +34,15 @@ function fieldName(path: readonly PropertyKey[]): string {
 
 const TYPE_NAMES: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object' };
 
-function problemsOf(error: z.ZodError): FieldProblem[] {
-  return error.issues.flatMap((issue): FieldProblem[] => {
+function problemsOf(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+  return issues.flatMap((issue): FieldProblem[] => {
     const field = fieldName(issue.path) || '(document)';
+    if (issue.code === 'invalid_union') {
+      // "auto" or a list: when the value is a list, name the bad entry (`policy.holidays[0]`), not the whole field.
+      const inside = issue.errors.find((option) => option.length > 0 && option.every((inner) => inner.path.length > 0));
+      if (inside) return problemsOf(inside.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+      return [{ field, problem: issue.message }];
+    }
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: fieldName([...issue.path, key]), problem: 'is not a known field' }));
     }
@@ -51,7 +57,7 @@ function problemsOf(error: z.ZodError): FieldProblem[] {
 /** Validates a rejection document (from a file, the API or an ATS) and resolves its policy against the defaults. */
 export function parseRejectionDocument(document: unknown): ParseResult {
   const parsed = rejectionSchema.safeParse(document, { reportInput: true });
-  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error.issues) };
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `$schema` is for editors only
   const { policy: given, $schema, ...validated } = parsed.data;
   const policy = given ?? structuredClone(POLICY_DEFAULTS);
