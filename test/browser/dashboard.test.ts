@@ -86,7 +86,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
 
     // The email arrives at the SMTP server, with the edit.
     const mail = await eventually(() => {
-      const found = api.smtp.received.find((message) => message.parsed.messageId === messageIdFor(workflowIdFor(ID), 'thank-you:1', 'onward.test'));
+      const found = api.smtp.received.find((message) => message.parsed.messageId === messageIdFor(workflowIdFor(ID, 'acme'), 'thank-you:1', 'onward.test'));
       if (!found) throw new Error('thank-you:1 has not arrived yet');
       return found;
     }, 30_000);
