@@ -29,6 +29,7 @@ const DESCRIPTIONS: Record<PreviewEntry['kind'], string> = {
   'linkedin-task': '"connect on LinkedIn" task',
   touchpoint: 'touchpoint to stay on the radar',
   congratulations: 'congratulations',
+  'late-feedback': 'feedback that came after the last check-in, passed on',
 };
 
 /**

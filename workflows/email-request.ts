@@ -132,6 +132,8 @@ export function buildEmailRequest(
     vars.linkedIn = profile ? { url: profile, isProfile: true } : { url: linkedInSearchUrl(contact.name, rejection.company), isProfile: false };
   }
   if (message.kind === 'touchpoint') vars.touchpoint = { number: ordinal };
+  // `late-feedback:N` passes on the feedback from the Nth entry on: what no check-in has handed back yet.
+  if (message.kind === 'late-feedback') vars.feedback = vars.feedback.slice(ordinal - 1);
   if (message.kind === 'supportive-note' && context.grievingEndsAt !== undefined) {
     vars.grieving = { endsAt: new Date(context.grievingEndsAt).toISOString(), timezone: rejection.candidate.timezone };
   }

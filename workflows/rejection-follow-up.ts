@@ -28,13 +28,16 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
   sequence.schedule(followUpMessages(plan, { closingSummary }));
 
   const thankYouNotes = sendThankYouNotes(sequence, plan.thankYous);
-  await Promise.all([
+  const searching = keepSearching(sequence, plan.checkIns, closingSummary);
+  const steps = Promise.all([
     thankYouNotes, // 2
     askForFeedback(sequence, plan.feedbackRequest, thankYouNotes), // 3
-    keepSearching(sequence, plan.checkIns, closingSummary), // 4
+    searching, // 4
     askAboutOtherOpenings(sequence, plan.otherOpenings, thankYouNotes), // 5
     stayOnTheRadar(sequence, plan.linkedInTask, plan.touchpoints), // 6
   ]);
+  // Sequences past this point when it shipped never pass late feedback on (replay-safe).
+  await Promise.all([steps, patched('wf-late-feedback') && passOnLateFeedback(sequence, searching, steps)]);
 
   if (sequence.ending === 'hired') await congratulate(sequence);
   // Sequences that opted out before this shipped stay as they were (replay-safe).
@@ -75,6 +78,23 @@ async function keepSearching(sequence: Sequence, checkIns: PlannedMessage[], clo
     if ((await sequence.deliver(checkIn)) === 'stopped') return calendar.removeFrom(index);
   }
   if (closingSummary) await sequence.deliver(closingSummary);
+}
+
+/** 3, later: feedback that comes after the last check-in goes to the candidate in a short note, while the sequence runs. */
+async function passOnLateFeedback(sequence: Sequence, searching: Promise<void>, steps: Promise<unknown>): Promise<void> {
+  let stepsOver = false;
+  const over = () => stepsOver || !!sequence.ending;
+  const markOver = () => {
+    stepsOver = true;
+  };
+  void steps.then(markOver, markOver);
+  await searching;
+  let handedBack = sequence.state.feedback.length; // the check-ins and the closing summary handed these back
+  while (await sequence.waitForFeedbackBeyond(handedBack, over)) {
+    const note = planMessage(sequence.rejection, sequence.policy, { key: `late-feedback:${handedBack + 1}`, kind: 'late-feedback', audience: { role: 'candidate' } }, Date.now());
+    handedBack = sequence.state.feedback.length;
+    await sequence.deliver(note);
+  }
 }
 
 /** 5. Ask the recruiter (or the interviewer) whether other openings match the candidate's skills, once thanked. */

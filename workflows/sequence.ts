@@ -1,4 +1,4 @@
-import { isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { HAND_OVER } from './activity-options';
 import { addToCalendar, type CheckInCalendar } from './calendar';
@@ -77,6 +77,12 @@ export class Sequence {
 
   waitForFeedback(deadline: number, requestKey?: string): Promise<boolean> {
     return waitForFeedback(this.state, this.stage, deadline, requestKey);
+  }
+
+  /** Waits until more than `known` feedback entries are recorded (true), or until `over` holds (false). */
+  async waitForFeedbackBeyond(known: number, over: () => boolean): Promise<boolean> {
+    await condition(() => this.state.feedback.length > known || over());
+    return !over();
   }
 
   addToCalendar(checkIns: PlannedMessage[]): CheckInCalendar {

@@ -10,7 +10,7 @@ export const iso = (millis: number): string => new Date(millis).toISOString();
 
 /** Messages of these kinds belong to step 4 (checking in) and step 6 (staying in touch); every other one is a follow-up. */
 const CHECKING_IN: readonly string[] = ['check-in', 'closing-summary'];
-const LATER_STEPS: readonly string[] = [...CHECKING_IN, 'touchpoint'];
+const LATER_STEPS: readonly string[] = [...CHECKING_IN, 'touchpoint', 'late-feedback'];
 
 const isPending = (entry: TimelineEntry) => entry.status === 'scheduled' || entry.status === 'awaiting-approval';
 

@@ -10,6 +10,7 @@ export const STEP_KINDS = [
   'linkedin-task', // 6. maintain the relationship
   'touchpoint', // 6. stay on the recruiter's radar
   'congratulations', // the candidate was hired
+  'late-feedback', // 3. feedback that came after the last check-in, passed on to the candidate
 ] as const;
 
 export type StepKind = (typeof STEP_KINDS)[number];

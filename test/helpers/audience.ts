@@ -13,4 +13,5 @@ export const AUDIENCE: Record<StepKind, Audience> = {
   'linkedin-task': { role: 'candidate' },
   touchpoint: { role: 'recruiter' },
   congratulations: { role: 'candidate' },
+  'late-feedback': { role: 'candidate' },
 };

@@ -28,6 +28,7 @@ describe('step 3: feedback, answered or not', () => {
     expect(await sequence.handle.result()).toMatchObject({ stage: 'completed', failed: 0 });
     const steps = sequence.mails().map((mail) => mail.step);
     expect(steps).not.toContain('feedback-reminder');
+    expect(steps).not.toContain('late-feedback:1'); // the check-in handed it back already
     // Nothing more to Grace after her answer.
     const request = sequence.mail('feedback-request');
     expect(sequence.mails().filter((mail) => mail.to.includes('grace@acme.example.com') && mail.at > (request?.at ?? 0))).toEqual([]);
@@ -91,5 +92,25 @@ describe('step 3: feedback, answered or not', () => {
     expect(sequence.entry(status, 'feedback-reminder').status).toBe('skipped');
     expect(sequence.entry(status, 'feedback-reminder').note).toBe('no feedback came before the deadline');
     expect(status.feedback.state).toBe('no-answer');
+  });
+
+  test('answered after the last check-in: the feedback is passed on to the candidate in a short note', async () => {
+    const { advanceTo, advanceUntil, start } = harness();
+    const monday = await advanceTo(1, '14:00', 'Europe/London');
+    const sequence = await start({ id: 'ts-feedback-late', policy: { checkInCount: 1, touchpointsAfter: ['30 days'] } });
+
+    // Past the only check-in and the closing summary; the touchpoint is still weeks away.
+    await advanceUntil(later(monday, { days: 20 }));
+    await eventually(() => expect(sequence.mail('closing-summary')).toBeDefined());
+    expect(sequence.mail('late-feedback:1')).toBeUndefined();
+    await sequence.handle.executeUpdate(feedbackUpdate, { args: [{ text: FEEDBACK, from: 'Grace Hopper' }] });
+
+    expect(await sequence.handle.result()).toMatchObject({ stage: 'completed', failed: 0 });
+    const note = sequence.mail('late-feedback:1');
+    expect(note?.to).toEqual(['ada@example.com']);
+    expect(note?.parsed.subject).toBe('Feedback from Acme Analytics, after all');
+    expect(note?.parsed.text).toContain(`- ${FEEDBACK} (Grace Hopper)`);
+    expect(note?.at).toBeLessThan(sequence.mail('touchpoint:1')?.at ?? 0);
+    expect(sequence.mails().filter((mail) => mail.step.startsWith('late-feedback'))).toHaveLength(1);
   });
 });
