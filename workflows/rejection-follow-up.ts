@@ -27,15 +27,13 @@ export async function rejectionFollowUp(input: SequenceInput): Promise<SequenceO
   const closingSummary = plan.closingSummary && patched('closing-summary') ? plan.closingSummary : undefined;
   sequence.schedule(followUpMessages(plan, { closingSummary }));
 
-  const thankYouNotes = sendThankYouNotes(sequence, plan.thankYous);
-  const searching = keepSearching(sequence, plan.checkIns, closingSummary);
-  const steps = Promise.all([
-    thankYouNotes, // 2
-    askForFeedback(sequence, plan.feedbackRequest, thankYouNotes), // 3
-    searching, // 4
-    askAboutOtherOpenings(sequence, plan.otherOpenings, thankYouNotes), // 5
-    stayOnTheRadar(sequence, plan.linkedInTask, plan.touchpoints), // 6
-  ]);
+  // The steps start in this order, which the recorded histories keep: their first commands follow it.
+  const thankYouNotes = sendThankYouNotes(sequence, plan.thankYous); // 2
+  const feedback = askForFeedback(sequence, plan.feedbackRequest, thankYouNotes); // 3
+  const searching = keepSearching(sequence, plan.checkIns, closingSummary); // 4
+  const openings = askAboutOtherOpenings(sequence, plan.otherOpenings, thankYouNotes); // 5
+  const radar = stayOnTheRadar(sequence, plan.linkedInTask, plan.touchpoints); // 6
+  const steps = Promise.all([thankYouNotes, feedback, searching, openings, radar]);
   // Sequences past this point when it shipped never pass late feedback on (replay-safe).
   await Promise.all([steps, patched('wf-late-feedback') && passOnLateFeedback(sequence, searching, steps)]);
 
