@@ -36,6 +36,11 @@ describe('recorded sequences replay with the current workflow code', () => {
         'answered-then-hired.task-queue-send.history.pb',
         'approved-paused-opted-out.task-queue-send.history.pb',
         'running-mid-check-ins.task-queue-send.history.pb',
+        // And since feedback that comes after the last check-in is passed on (issue 10's workflow as it shipped).
+        'default-complete.late-feedback.history.pb',
+        'answered-then-hired.late-feedback.history.pb',
+        'approved-paused-opted-out.late-feedback.history.pb',
+        'running-mid-check-ins.late-feedback.history.pb',
       ]),
     );
   });
