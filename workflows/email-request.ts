@@ -20,7 +20,7 @@ export interface TemplateVars {
   progress: { applications: number; interviews: number };
   checkIn?: { number: number; count: number; nextAction: string };
   /** `weeks`: whole weeks since the rejection; `feedbackWaitOver`: the request went out and its wait ended unanswered. */
-  summary?: { weeks: number; feedbackCount: number; feedbackWaitOver?: boolean };
+  summary?: { weeks: number; feedbackCount: number; feedbackWaitOver?: boolean; period: string; periodHeading: string };
   linkedIn?: { url: string; isProfile: boolean };
   touchpoint?: { number: number };
   /** The supportive note: when grieving ends (ISO 8601), shown in the candidate's zone. */
@@ -123,9 +123,10 @@ export function buildEmailRequest(
   }
   if (message.kind === 'closing-summary') {
     const facts = context.summaryFacts;
-    vars.summary = facts
-      ? { weeks: Math.floor((facts.now - Date.parse(rejection.rejectedAt)) / WEEK_MS), feedbackCount: context.feedback.length, feedbackWaitOver: facts.feedbackWaitOver }
-      : { weeks: context.checkInCount, feedbackCount: context.feedback.length, feedbackWaitOver: true };
+    const weeks = facts ? Math.floor((facts.now - Date.parse(rejection.rejectedAt)) / WEEK_MS) : context.checkInCount;
+    const period = weeks >= 2 ? `${weeks} weeks` : weeks === 1 ? 'a week' : 'a few days'; // never "0 weeks" or "1 weeks"
+    const periodHeading = `${period.charAt(0).toUpperCase()}${period.slice(1)}`;
+    vars.summary = { weeks, feedbackCount: context.feedback.length, feedbackWaitOver: facts ? facts.feedbackWaitOver : true, period, periodHeading };
   }
   if (message.kind === 'linkedin-task') {
     const profile = rejection.recruiter?.linkedinUrl;

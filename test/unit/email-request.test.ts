@@ -88,3 +88,32 @@ describe('buildEmailRequest: numbered steps', () => {
     expect(request('touchpoint', { role: 'recruiter' }, {}, 'touchpoint:2').vars.touchpoint).toEqual({ number: 2 });
   });
 });
+
+describe('buildEmailRequest: the closing summary and late feedback', () => {
+  const summaryAfter = (days: number) => {
+    const rejection = sequenceInput({}).rejection;
+    const now = Date.parse(rejection.rejectedAt) + days * 86_400_000;
+    const context: MessageContext = { rejection, feedback: [], progress: [], checkInCount: 6, summaryFacts: { now, feedbackWaitOver: true } };
+    return buildEmailRequest(context, { sequenceId: 'rejection-acme-eng-4711', key: 'closing-summary', kind: 'closing-summary', audience: { role: 'candidate' } }).vars.summary;
+  };
+
+  it('says how long it has been in words that read right: never "0 weeks" or "1 weeks"', () => {
+    expect(summaryAfter(54)).toMatchObject({ weeks: 7, period: '7 weeks', periodHeading: '7 weeks' });
+    expect(summaryAfter(8)).toMatchObject({ weeks: 1, period: 'a week', periodHeading: 'A week' });
+    expect(summaryAfter(0.01)).toMatchObject({ weeks: 0, period: 'a few days', periodHeading: 'A few days' });
+  });
+
+  it('passes on only the feedback no check-in handed back (late-feedback:N starts at entry N)', () => {
+    const context: MessageContext = {
+      rejection: sequenceInput({}).rejection,
+      feedback: [
+        { text: 'handed back in a check-in', receivedAt: '2026-12-01T10:00:00Z' },
+        { text: 'came late', from: 'Grace Hopper', receivedAt: '2027-01-20T10:00:00Z' },
+      ],
+      progress: [],
+      checkInCount: 6,
+    };
+    const note = buildEmailRequest(context, { sequenceId: 'rejection-acme-eng-4711', key: 'late-feedback:2', kind: 'late-feedback', audience: { role: 'candidate' } });
+    expect(note.vars.feedback).toEqual([{ text: 'came late', from: 'Grace Hopper' }]);
+  });
+});
