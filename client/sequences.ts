@@ -14,8 +14,10 @@ export interface StartResult {
   started: boolean;
 }
 
-/** What a caller may add to a start: more search attributes (e.g. the API's tenant and company) and a memo. */
+/** What a caller may add to a start: its workflow id (a tenant's), more search attributes (e.g. the API's tenant and company) and a memo. */
 export interface StartExtras {
+  /** By default the unscoped `rejection-<id>` (workflowIdFor). */
+  workflowId?: string;
   typedSearchAttributes?: SearchAttributePair[];
   memo?: Record<string, unknown>;
   /** The list the workers check; by default the file they share (ONWARD_SUPPRESSION_FILE). */
@@ -37,7 +39,7 @@ export class CandidateSuppressedError extends Error {
  * Starts the sequence of a validated rejection; starting the same rejection again returns the existing one. A
  * candidate on the suppression list is refused before anything starts (CLI, API, import and webhooks all come here).
  */
-export async function startSequence(client: Client, taskQueue: string, input: SequenceInput, extras: StartExtras & { workflowId?: string } = {}): Promise<StartResult> {
+export async function startSequence(client: Client, taskQueue: string, input: SequenceInput, extras: StartExtras = {}): Promise<StartResult> {
   const workflowId = extras.workflowId ?? actions.workflowIdFor(input.rejection.id);
   const suppressions = extras.suppressions ?? createFileSuppressionList(suppressionFileFrom());
   if (await suppressions.isSuppressed(input.rejection.candidate.email)) throw new CandidateSuppressedError();
