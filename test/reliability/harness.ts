@@ -300,6 +300,8 @@ export interface DrillMail {
   step: string;
   to: string[];
   raw: string;
+  /** When the server committed it (Date.now()). */
+  committedAt: number;
 }
 
 export interface Hold {
@@ -396,7 +398,7 @@ export async function startDrillSmtp(credentials?: { user: string; password: str
           simpleParser(raw)
             .then(async (parsed) => {
               // Committed: from here on the message counts as delivered, whatever happens to the connection.
-              messages.push({ messageId: parsed.messageId ?? '', step: stepOf(parsed.messageId), to, raw });
+              messages.push({ messageId: parsed.messageId ?? '', step: stepOf(parsed.messageId), to, raw, committedAt: Date.now() });
               const held = to.map((address) => commitHolds.get(address)).find(Boolean);
               if (held) await held();
               callback();

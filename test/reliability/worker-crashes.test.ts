@@ -10,6 +10,7 @@ import {
   sleep,
   startDrillSequence,
   useDrillEnvironment,
+  type DrillMail,
   type DrillSequence,
   FAULT_DRILLS_ENABLED,
 } from './harness';
@@ -30,9 +31,13 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the worker is killed with SIG
   });
   const { keys, note } = drill;
 
+  // A random SIGKILL can land in the same window by chance: a message committed moments before a kill may come twice.
+  const RANDOM_WINDOW_MS = 2000;
+  const crashTimes: number[] = [];
   const restart = () => drill.startWorker();
   const crash = async (why: string) => {
     note(`SIGKILL worker ${drill.worker.pid} (${why})`);
+    crashTimes.push(Date.now());
     await drill.worker.kill('SIGKILL');
   };
 
@@ -84,6 +89,11 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the worker is killed with SIG
       for (const sequence of sequences) await expectReplays(sequence.handle);
 
       const windowMessageIds = new Set<string>();
+      const chanceWindowMessageIds = new Set<string>();
+      const committedJustBeforeACrash = (mails: DrillMail[], messageId: string) => {
+        const first = Math.min(...mails.filter((mail) => mail.messageId === messageId).map((mail) => mail.committedAt));
+        return crashTimes.some((crashedAt) => crashedAt >= first && crashedAt - first <= RANDOM_WINDOW_MS);
+      };
       for (const [index, sequence] of sequences.entries()) {
         expect(outcomes[index], sequence.workflowId).toEqual({ stage: 'completed', sent: sequence.expectedSteps.length, failed: 0, skipped: 0 });
         const mails = mailsOf(smtp, sequence);
@@ -95,6 +105,9 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the worker is killed with SIG
             // the same Message-ID (so that mail clients that de-duplicate by Message-ID show it once).
             expect(count, `${sequence.workflowId} ${step}`).toBe(2);
             windowMessageIds.add(messageId);
+          } else if (count === 2 && committedJustBeforeACrash(mails, messageId)) {
+            note(`${sequence.workflowId} ${step} came twice: committed within ${RANDOM_WINDOW_MS} ms before a random SIGKILL`);
+            chanceWindowMessageIds.add(messageId);
           } else {
             expect(count, `${sequence.workflowId} ${step} arrived ${count} times`).toBe(1);
           }
@@ -105,8 +118,8 @@ describe.runIf(FAULT_DRILLS_ENABLED)('fault drill: the worker is killed with SIG
       const toFirst = smtp.messages.filter((mail) => mail.to.includes(firstInterviewer)).length;
       expect(smtp.rcptCount(firstInterviewer)).toBe(toFirst + 1);
       const total = sequences.reduce((sum, sequence) => sum + sequence.expectedSteps.length, 0);
-      expect(smtp.messages).toHaveLength(total + 1);
-      note(`${smtp.messages.length} messages for ${total} expected emails (one in the duplicate window), 4 SIGKILLs`);
+      expect(smtp.messages).toHaveLength(total + 1 + chanceWindowMessageIds.size);
+      note(`${smtp.messages.length} messages for ${total} expected emails (${1 + chanceWindowMessageIds.size} in the duplicate window), 4 SIGKILLs`);
     } finally {
       await connection.close();
     }
