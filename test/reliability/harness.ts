@@ -300,7 +300,7 @@ export interface DrillMail {
   step: string;
   to: string[];
   raw: string;
-  /** When the server committed it (Date.now()). */
+  /** When its DATA ended (Date.now()), before the server parsed and committed it. */
   committedAt: number;
 }
 
@@ -389,6 +389,7 @@ export async function startDrillSmtp(credentials?: { user: string; password: str
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
+          const committedAt = Date.now();
           if (dataFailures.count > 0) {
             dataFailures.count -= 1;
             return callback(new SmtpReply('try again later', dataFailures.code));
@@ -398,7 +399,7 @@ export async function startDrillSmtp(credentials?: { user: string; password: str
           simpleParser(raw)
             .then(async (parsed) => {
               // Committed: from here on the message counts as delivered, whatever happens to the connection.
-              messages.push({ messageId: parsed.messageId ?? '', step: stepOf(parsed.messageId), to, raw, committedAt: Date.now() });
+              messages.push({ messageId: parsed.messageId ?? '', step: stepOf(parsed.messageId), to, raw, committedAt });
               const held = to.map((address) => commitHolds.get(address)).find(Boolean);
               if (held) await held();
               callback();
