@@ -46,7 +46,7 @@ const identitySchema = z
 
 // The tenant pattern of API keys and workflow ids (client/api/keys.ts, workflows/definitions.ts).
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const sendersFileSchema = z.record(z.string().regex(TENANT, { message: 'must be a tenant name: 1-64 letters, digits, "_" or "-"' }), identitySchema);
+const sendersFileSchema = z.record(z.string().regex(TENANT), identitySchema);
 
 /** The tenant of a sequence from its workflow id, `<tenant>:rejection-<id>`; none for `rejection-<id>` (the CLI's). */
 export function tenantOfSequence(sequenceId: string): string | undefined {
@@ -110,7 +110,12 @@ export function readSenderDirectory(settings: SenderSettings): { directory: Send
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const where = issue.path.map(String).join('.');
-      const message = issue.code === 'unrecognized_keys' ? `has unknown field(s) ${issue.keys.join(', ')} (allowed: name, signature, replyTo, logoUrl, accentColor)` : issue.message;
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `has unknown field(s) ${issue.keys.join(', ')} (allowed: name, signature, replyTo, logoUrl, accentColor)`
+          : issue.code === 'invalid_key'
+            ? 'must be a tenant name: 1-64 letters, digits, "_" or "-"'
+            : issue.message;
       return problem(`${file}: ${where ? `${where}: ` : ''}${where === '' && issue.code === 'invalid_type' ? 'must be an object of tenants, e.g. { "acme": { "name": "Acme Careers" } }' : message}`);
     });
     return { directory: createSenderDirectory({}, fallback), problems };
