@@ -70,12 +70,12 @@ export function invitationFor(request: EmailRequest, rendered: RenderedEmail, or
 
 export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited, layout, senders = createSenderDirectory() }: EmailDependencies) {
   const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
-  const layoutReady = layout ? Promise.resolve(layout) : shippedEmailLayout();
+  const layoutReady = (): Promise<EmailLayout> => (layout ? Promise.resolve(layout) : shippedEmailLayout());
 
   /** The message as sent: the candidate's in her sender's layout with its footer links, the others plain and personal. */
   async function compose(request: EmailRequest, sender: SenderIdentity | undefined): Promise<{ body: RenderedEmail; email: RenderedEmail; unsubscribeLink?: string }> {
     const body = renderRequest(templates, request);
-    const frame = await layoutReady;
+    const frame = await layoutReady();
     if (!sender) return { body, email: frame.personalEmail(body) };
     const unsubscribeLink = unsubscribe ? unsubscribeUrl(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : undefined;
     return { body, email: frame.candidateEmail(body, { sender, ...(unsubscribeLink ? { unsubscribeUrl: unsubscribeLink } : {}) }), ...(unsubscribeLink ? { unsubscribeLink } : {}) };
