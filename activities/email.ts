@@ -85,7 +85,7 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
   async function sendEmail(request: EmailRequest): Promise<SentEmail> {
     await refuseSuppressed(suppressions, request);
     const messageId = messageIdFor(request.sequenceId, request.key, domain);
-    // Resolved now, not at start: a sender changed in the file applies to the next email (docs/senders.md).
+    // Looked up per send by tenant, never stored in the workflow: a changed sender applies to the next email (docs/senders.md).
     const sender = isToCandidate(request) ? senders.identityFor(request.sequenceId) : undefined;
     const { body, email, unsubscribeLink } = await compose(request, sender);
     const { subject, text, html } = email;
