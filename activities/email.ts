@@ -5,9 +5,11 @@ import { PERMANENT_FAILURE } from '../workflows/failures';
 import { checkInInvitation, invitationUid } from './ics';
 import type { Mailer } from './mailer';
 import { messageIdFor } from './message-id';
+import { shippedEmailLayout, type EmailLayout } from './email-layout';
+import { createSenderDirectory, type SenderDirectory, type SenderIdentity } from './sender-identity';
 import { refuseSuppressed, type SuppressionList } from './suppression';
 import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
-import { unsubscribeHeaders, type UnsubscribeLinks } from './unsubscribe-token';
+import { listUnsubscribeHeaders, unsubscribeUrl, type UnsubscribeLinks } from './unsubscribe-token';
 
 export interface EmailDependencies {
   mailer: Mailer;
@@ -20,6 +22,10 @@ export interface EmailDependencies {
   unsubscribe?: UnsubscribeLinks;
   /** This worker's activities are rate limited (docs/production.md): sends must go through the task queue. */
   sendingRateLimited?: boolean;
+  /** The compiled email layout (loadEmailLayout, at worker start); absent, the shipped one, compiled once here. */
+  layout?: EmailLayout;
+  /** Who the candidate's emails come from, per tenant (docs/senders.md); absent, "Onward" as before. */
+  senders?: SenderDirectory;
 }
 
 /** Onward writes to the candidate in its own name; messages to others speak for the candidate, who gets their replies. */
@@ -47,7 +53,7 @@ export function classifySendError(error: unknown): Error {
 }
 
 /** The calendar invitation a message carries (check-ins with the `ics` channel), for nodemailer's `icalEvent`. */
-export function invitationFor(request: EmailRequest, rendered: RenderedEmail, fromAddress: string, domain: string) {
+export function invitationFor(request: EmailRequest, rendered: RenderedEmail, organizer: { name: string; email: string }, domain: string) {
   if (!request.invite) return undefined;
   const content = checkInInvitation({
     uid: invitationUid(request.sequenceId, request.key, domain),
@@ -56,29 +62,43 @@ export function invitationFor(request: EmailRequest, rendered: RenderedEmail, fr
     timezone: request.invite.timezone,
     summary: rendered.subject,
     description: rendered.text,
-    organizer: { name: request.fromName, email: fromAddress },
+    organizer,
     attendee: { name: request.to.name, email: request.to.email },
   });
   return { method: 'REQUEST', filename: 'check-in.ics', content };
 }
 
-export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited }: EmailDependencies) {
+export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited, layout, senders = createSenderDirectory() }: EmailDependencies) {
   const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
+  const layoutReady = (): Promise<EmailLayout> => (layout ? Promise.resolve(layout) : shippedEmailLayout());
+
+  /** The message as sent: the candidate's in her sender's layout with its footer links, the others plain and personal. */
+  async function compose(request: EmailRequest, sender: SenderIdentity | undefined): Promise<{ body: RenderedEmail; email: RenderedEmail; unsubscribeLink?: string }> {
+    const body = renderRequest(templates, request);
+    const frame = await layoutReady();
+    if (!sender) return { body, email: frame.personalEmail(body) };
+    const unsubscribeLink = unsubscribe ? unsubscribeUrl(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : undefined;
+    return { body, email: frame.candidateEmail(body, { sender, ...(unsubscribeLink ? { unsubscribeUrl: unsubscribeLink } : {}) }), ...(unsubscribeLink ? { unsubscribeLink } : {}) };
+  }
 
   /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
   async function sendEmail(request: EmailRequest): Promise<SentEmail> {
     await refuseSuppressed(suppressions, request);
     const messageId = messageIdFor(request.sequenceId, request.key, domain);
-    const rendered = renderRequest(templates, request);
-    const { subject, text, html } = rendered;
-    const icalEvent = invitationFor(request, rendered, fromAddress, domain);
-    const listHeaders = unsubscribe && isToCandidate(request) ? unsubscribeHeaders(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : {};
+    // Looked up per send by tenant, never stored in the workflow: a changed sender applies to the next email (docs/senders.md).
+    const sender = isToCandidate(request) ? senders.identityFor(request.sequenceId) : undefined;
+    const { body, email, unsubscribeLink } = await compose(request, sender);
+    const { subject, text, html } = email;
+    const fromName = sender?.name ?? request.fromName;
+    const icalEvent = invitationFor(request, body, { name: fromName, email: fromAddress }, domain);
+    const listHeaders = unsubscribeLink ? listUnsubscribeHeaders(unsubscribeLink) : {};
+    const replyTo = request.replyTo ?? (sender?.replyTo ? { name: sender.name, email: sender.replyTo } : undefined);
     let report;
     try {
       report = await mailer.send({
-        from: { name: request.fromName, address: fromAddress },
+        from: { name: fromName, address: fromAddress },
         to: { name: request.to.name, address: request.to.email },
-        replyTo: request.replyTo ? { name: request.replyTo.name, address: request.replyTo.email } : undefined,
+        replyTo: replyTo ? { name: replyTo.name, address: replyTo.email } : undefined,
         subject,
         text,
         html,

@@ -101,9 +101,17 @@ export function unsubscribeLinksFrom(environment: { ONWARD_PUBLIC_URL?: string; 
   return publicUrl && secret ? { publicUrl, secret } : undefined;
 }
 
-/** The RFC 8058 headers of a message to `email` in one sequence. */
-export function unsubscribeHeaders(links: UnsubscribeLinks, claims: { email: string; sequenceId: string }, now: number): Record<string, string> {
+/** The signed unsubscribe link of a message to `email` in one sequence: in its headers and in its footer. */
+export function unsubscribeUrl(links: UnsubscribeLinks, claims: { email: string; sequenceId: string }, now: number): string {
   const url = new URL('unsubscribe', links.publicUrl.endsWith('/') ? links.publicUrl : `${links.publicUrl}/`);
   url.searchParams.set('token', signUnsubscribeToken(claims, links.secret, now));
-  return { 'List-Unsubscribe': `<${url.toString()}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  return url.toString();
+}
+
+/** The RFC 8058 headers for an unsubscribe link. */
+export const listUnsubscribeHeaders = (url: string): Record<string, string> => ({ 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+
+/** The RFC 8058 headers of a message to `email` in one sequence. */
+export function unsubscribeHeaders(links: UnsubscribeLinks, claims: { email: string; sequenceId: string }, now: number): Record<string, string> {
+  return listUnsubscribeHeaders(unsubscribeUrl(links, claims, now));
 }

@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
 import { createFileSuppressionList } from '../activities/suppression';
 import { loadTemplates } from '../activities/templates';
+import { loadEmailLayout } from '../activities/email-layout';
 import { createDataConverter, describeKeyring, hasCodecKeys, readCodecKeyring } from '../common/codec';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/config';
 import { createOnwardWorker } from '../worker/worker';
@@ -147,6 +148,7 @@ export async function runDev(options: DevOptions): Promise<void> {
       dependencies: {
         mailer,
         templates: loadTemplates(),
+        layout: await loadEmailLayout(),
         fromAddress: 'onward@onward.localhost',
         suppressions,
         unsubscribe: { secret: unsubscribeSecret, publicUrl: process.env.ONWARD_PUBLIC_URL || api.url },

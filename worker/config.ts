@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from '../workflows/durations';
 import { GOOGLE_ACCOUNT_NAME } from '../workflows/policy';
 import { ConfigError, type ConfigProblem } from '../common/config-error';
+import { readSenderDirectory, senderFields, type SenderDirectory } from '../activities/sender-identity';
 import { DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE, resolveTemporalSettings, type TemporalSettings } from '../common/connection';
 
 export { ConfigError, type ConfigProblem } from '../common/config-error';
@@ -101,6 +102,14 @@ export const workerConfigSchema = z.object({
   /** One-click unsubscribe links on the candidate's emails: the API's public URL and the key that signs the links. */
   ONWARD_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be the http(s) URL the API is reached at, e.g. https://onward.example.com' }).optional(),
   ONWARD_UNSUBSCRIBE_SECRET: z.string().min(32, { message: 'must be at least 32 characters (e.g. openssl rand -base64 32)' }).optional(),
+  /** Who the candidate's emails come from (docs/senders.md): a JSON file of identities per tenant ... */
+  ONWARD_SENDERS_FILE: z.string().min(1).optional(),
+  /** ... and the identity of sequences without a tenant, or of a tenant the file does not list (the single-user set-up). */
+  ONWARD_SENDER_NAME: senderFields.name.optional(),
+  ONWARD_SENDER_SIGNATURE: senderFields.signature.transform((text) => text.replace(/\\n/g, '\n')).optional(),
+  ONWARD_SENDER_REPLY_TO: senderFields.replyTo.optional(),
+  ONWARD_SENDER_LOGO_URL: senderFields.logoUrl.optional(),
+  ONWARD_SENDER_ACCENT_COLOR: senderFields.accentColor.optional(),
 });
 
 type ParsedWorkerConfig = z.output<typeof workerConfigSchema>;
@@ -111,6 +120,8 @@ export type WorkerConfig = Omit<ParsedWorkerConfig, 'TEMPORAL_ADDRESS' | 'TEMPOR
   TEMPORAL_NAMESPACE: string;
   /** Everything needed to connect to Temporal; absent in hand-built configs, which then connect without TLS. */
   temporal?: TemporalSettings;
+  /** The sender identities, read and checked with the rest; absent in hand-built configs: "Onward" for everyone. */
+  senders?: SenderDirectory;
 };
 
 /** Reads the configuration; a bad or missing setting is named with what is wrong, and secrets are never echoed. */
@@ -127,6 +138,8 @@ export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
   const reported = new Set(problems.map(({ setting, problem }) => `${setting}: ${problem}`));
   problems.push(...temporal.problems.filter(({ setting, problem }) => !reported.has(`${setting}: ${problem}`)));
 
+  const senders = parsed.success ? readSenderDirectory(parsed.data) : undefined;
+  if (senders) problems.push(...senders.problems);
   if (parsed.success) {
     if (parsed.data.ONWARD_GOOGLE_ACCOUNT && !parsed.data.ONWARD_GOOGLE_CREDENTIALS_DIR) {
       problems.push({ setting: 'ONWARD_GOOGLE_ACCOUNT', problem: 'needs ONWARD_GOOGLE_CREDENTIALS_DIR, the directory its credentials are in' });
@@ -156,6 +169,7 @@ export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     TEMPORAL_ADDRESS: temporal.settings.address,
     TEMPORAL_NAMESPACE: temporal.settings.namespace,
     temporal: temporal.settings,
+    ...(senders ? { senders: senders.directory } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { createSmtpMailer } from '../activities/mailer';
 import { createFileSuppressionList, suppressionFileFrom } from '../activities/suppression';
 import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
+import { layoutPathFor, loadEmailLayout } from '../activities/email-layout';
 import { sendQueueOf } from '../workflows/definitions';
 import { durationMs } from '../workflows/durations';
 import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from '../common/codec';
@@ -166,6 +167,8 @@ export async function runWorker(
   const codecKeyring = options.codecKeyring ?? readCodecKeyring(process.env);
   if (config.ONWARD_METRICS_ADDRESS) installMetrics(config.ONWARD_METRICS_ADDRESS);
   const templates = loadTemplates(config.ONWARD_TEMPLATES_DIR);
+  // Compiled once, before anything connects: a layout that does not compile stops the worker here.
+  const layout = await loadEmailLayout(layoutPathFor(config.ONWARD_TEMPLATES_DIR));
   const mailer = createSmtpMailer(config.SMTP_URL);
   const google = googleDependencies(config);
   const suppressions = createFileSuppressionList(suppressionFileFrom(config));
@@ -178,7 +181,16 @@ export async function runWorker(
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.ONWARD_TASK_QUEUE,
-        dependencies: { mailer, templates, fromAddress: config.ONWARD_FROM, suppressions, ...(unsubscribe ? { unsubscribe } : {}), ...(google ? { google } : {}) },
+        dependencies: {
+          mailer,
+          templates,
+          layout,
+          fromAddress: config.ONWARD_FROM,
+          suppressions,
+          ...(config.senders ? { senders: config.senders } : {}),
+          ...(unsubscribe ? { unsubscribe } : {}),
+          ...(google ? { google } : {}),
+        },
         dataConverter: createDataConverter(codecKeyring),
         ...(config.ONWARD_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.ONWARD_WORKFLOW_BUNDLE } } : {}),
         tuning,

@@ -419,7 +419,7 @@ describe('docker-compose.yml', () => {
     // The TEMPORAL_* connection variables are read by the SDK's environment configuration (common/connection.ts).
     const envconfig = 'node_modules/@temporalio/envconfig/lib/envconfig-toml.js';
     const readers: Record<string, string> = {
-      worker: sourcesOf(['common', 'worker'], ['activities/suppression.ts', 'activities/unsubscribe-token.ts', envconfig]),
+      worker: sourcesOf(['common', 'worker'], ['activities/suppression.ts', 'activities/unsubscribe-token.ts', 'activities/sender-identity.ts', envconfig]),
       api: sourcesOf(['common', 'client/api', 'client/ats'], ['activities/suppression.ts', envconfig]),
       'codec-server': sourcesOf(['common'], ['client/codec-server.ts']),
     };

@@ -11,7 +11,7 @@ import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type OnwardWorker, type WorkerTuning } from '../../worker/worker';
-import { STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
+import { STAGE_ATTRIBUTE, statusQuery, workflowIdFor } from '../../workflows/definitions';
 import { describeProblems, parseRejectionDocument, type SequenceInput } from '../../workflows/input';
 import type { PolicyOverrides } from '../../workflows/policy';
 import type { rejectionFollowUp } from '../../workflows/rejection-follow-up';
@@ -61,6 +61,8 @@ export interface StartOptions {
   document?: Partial<RejectionDocument>;
   /** Defaults to the test server's current time (whole seconds). */
   rejectedAt?: number;
+  /** Starts the sequence as this tenant's (workflow id `<tenant>:rejection-<id>`), as the API does. */
+  tenant?: string;
 }
 
 export interface TimeSkippingHarness {
@@ -199,13 +201,13 @@ async function startServices(env: TestWorkflowEnvironment, options: HarnessOptio
       await advanceUntil(target.toMillis());
       return target.toMillis();
     },
-    start: async ({ id, policy, document = {}, rejectedAt }) => {
+    start: async ({ id, policy, document = {}, rejectedAt, tenant }) => {
       const at = rejectedAt ?? Math.floor((await now()) / 1000) * 1000;
       const parsed = parseRejectionDocument(
         rejectionDocument({ ...document, id, rejectedAt: new Date(at).toISOString(), ...(policy ? { policy } : {}) }),
       );
       if (!parsed.ok) throw new Error(`test document is invalid:\n${describeProblems(parsed.problems)}`);
-      const { workflowId, started: isNew } = await startSequence(env.client, taskQueue, parsed.input);
+      const { workflowId, started: isNew } = await startSequence(env.client, taskQueue, parsed.input, tenant === undefined ? {} : { workflowId: workflowIdFor(id, tenant) });
       if (!isNew) throw new Error(`${workflowId} already exists: use a distinct rejection id per test`);
       const handle = env.client.workflow.getHandle<typeof rejectionFollowUp>(workflowId);
       registerSequence(workflowId, FROM_DOMAIN);
