@@ -7,6 +7,7 @@ import type { Mailer } from './mailer';
 import { messageIdFor } from './message-id';
 import { refuseSuppressed, type SuppressionList } from './suppression';
 import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
+import { actionLinks, withActionFooter } from './action-links';
 import { unsubscribeHeaders, type UnsubscribeLinks } from './unsubscribe-token';
 
 export interface EmailDependencies {
@@ -16,7 +17,7 @@ export interface EmailDependencies {
   fromAddress: string;
   /** Addresses that opted out, checked right before every send; absent, nobody is suppressed. */
   suppressions?: SuppressionList;
-  /** Signed one-click unsubscribe links on the candidate's emails (RFC 8058); absent, none. */
+  /** Signed one-click unsubscribe links and action links on the candidate's emails (RFC 8058); absent, none. */
   unsubscribe?: UnsubscribeLinks;
   /** This worker's activities are rate limited (docs/production.md): sends must go through the task queue. */
   sendingRateLimited?: boolean;
@@ -69,10 +70,13 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
   async function sendEmail(request: EmailRequest): Promise<SentEmail> {
     await refuseSuppressed(suppressions, request);
     const messageId = messageIdFor(request.sequenceId, request.key, domain);
-    const rendered = renderRequest(templates, request);
+    const signed = unsubscribe && isToCandidate(request) ? { links: unsubscribe, claims: { email: request.to.email, sequenceId: request.sequenceId }, now: Date.now() } : undefined;
+    // The links are made here, at send time, never in a draft: their tokens stay out of the workflow's history.
+    const actions = signed ? actionLinks(signed.links, { kind: request.kind, ...signed.claims }, signed.now) : [];
+    const rendered = withActionFooter(renderRequest(templates, request), actions);
     const { subject, text, html } = rendered;
     const icalEvent = invitationFor(request, rendered, fromAddress, domain);
-    const listHeaders = unsubscribe && isToCandidate(request) ? unsubscribeHeaders(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : {};
+    const listHeaders = signed ? unsubscribeHeaders(signed.links, signed.claims, signed.now) : {};
     let report;
     try {
       report = await mailer.send({
