@@ -62,11 +62,14 @@ const ACTIONS: Record<LinkAction, { fields: string; run(client: Client, sequence
   hired: { fields: '', run: (client, sequence) => act(client, sequence, hiredUpdate, { reason: 'reported with the link in an email' }) },
 };
 
-const refusedPage = (reply: FastifyReply, status: number, problem: string) =>
-  candidatePage(reply, status, PAGE_STRINGS.refusedTitle, `<p class="problem" role="alert">${escapeHtml(problem)}.</p><p>${escapeHtml(PAGE_STRINGS.nothingChanged)}</p>`);
+/** A refusal's words as a sentence of its own: "grieving is already over" reads "Grieving is already over.". */
+const sentence = (problem: string) => `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`;
 
-const brokenLinkPage = (reply: FastifyReply, reason: string) =>
-  candidatePage(reply, 400, PAGE_STRINGS.brokenLinkTitle, `<p class="problem" role="alert">${escapeHtml(reason)}.</p><p>${escapeHtml(PAGE_STRINGS.nothingChanged)}</p>`);
+const problemPage = (reply: FastifyReply, status: number, title: string, problem: string) =>
+  candidatePage(reply, status, title, `<p class="problem" role="alert">${escapeHtml(sentence(problem))}</p><p>${escapeHtml(PAGE_STRINGS.nothingChanged)}</p>`);
+
+const refusedPage = (reply: FastifyReply, status: number, problem: string) => problemPage(reply, status, PAGE_STRINGS.refusedTitle, problem);
+const brokenLinkPage = (reply: FastifyReply, reason: string) => problemPage(reply, 400, PAGE_STRINGS.brokenLinkTitle, reason);
 
 /** How a refusal reads on the page: the update's own words, with the field when it is one of the form's. */
 const refusalText = (error: ActionRefusedError): string => {

@@ -133,7 +133,7 @@ describe.skipIf(!existsSync(CHROMIUM))('action links in a received email, in hea
     const [response] = await Promise.all([again.waitForResponse((r) => r.request().method() === 'POST'), again.getByRole('button', { name: "I'm ready" }).click()]);
     expect(response.status()).toBe(409);
     await again.getByRole('heading', { name: 'That did not work' }).waitFor();
-    expect(await again.getByRole('alert').textContent()).toBe('grieving is already over.');
+    expect(await again.getByRole('alert').textContent()).toBe('Grieving is already over.');
     await shoot(again, 'refused', 'phone');
     await Promise.all([page.close(), again.close()]);
   });
@@ -177,13 +177,13 @@ describe.skipIf(!existsSync(CHROMIUM))('action links in a received email, in hea
     tampered.searchParams.set('token', `${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`);
     const page = await open('phone', tampered.toString());
     await page.getByRole('heading', { name: 'This link does not work' }).waitFor();
-    expect(await page.getByRole('alert').textContent()).toBe('the link is not valid (bad signature).');
+    expect(await page.getByRole('alert').textContent()).toBe('The link is not valid (bad signature).');
     await shoot(page, 'broken-link', 'phone');
 
     clockAheadMs = 61 * DAY_MS;
     try {
       await page.goto(link.toString());
-      expect(await page.getByRole('alert').textContent()).toBe('the link has expired.');
+      expect(await page.getByRole('alert').textContent()).toBe('The link has expired.');
       // The form of a page opened in time, posted once the link has expired, is refused too.
       const response = await fetch(`${api.url}/act`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }) });
       expect(response.status).toBe(400);
