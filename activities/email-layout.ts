@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
+import { LINK_LABELS } from '../common/action-strings';
 import { DEFAULT_ACCENT_COLOR, type SenderIdentity } from './sender-identity';
 import { DEFAULT_TEMPLATES_DIR, type RenderedEmail } from './templates';
 
@@ -50,7 +51,7 @@ const signatureHtml = (signature: string | undefined): string =>
 /** The plain-text part: the body, the signature after the "-- " delimiter mail clients know, then the footer's links. */
 function candidateText(text: string, { sender, unsubscribeUrl, actions = [] }: CandidateFrame): string {
   const signature = [sender.name, ...(sender.signature?.trim().split(/\r?\n/) ?? [])].join('\n');
-  const links = [...actions.map(({ label, url }) => `${label}: ${url}`), ...(unsubscribeUrl ? [`Unsubscribe: ${unsubscribeUrl}`] : [])];
+  const links = [...actions.map(({ label, url }) => `${label}: ${url}`), ...(unsubscribeUrl ? [`${LINK_LABELS.stop}: ${unsubscribeUrl}`] : [])];
   return `${text.trimEnd()}\n\n-- \n${signature}\n${links.length > 0 ? `\n${links.join('\n')}\n` : ''}`;
 }
 
@@ -87,6 +88,7 @@ export async function loadEmailLayout(file: string = DEFAULT_LAYOUT_PATH): Promi
         signatureHtml: signatureHtml(frame.sender.signature),
         actions: frame.actions ?? [],
         unsubscribeUrl: frame.unsubscribeUrl,
+        unsubscribeLabel: LINK_LABELS.stop,
       });
       return { subject: body.subject, html, text: candidateText(body.text, frame) };
     },

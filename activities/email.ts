@@ -9,6 +9,7 @@ import { shippedEmailLayout, type EmailLayout } from './email-layout';
 import { createSenderDirectory, type SenderDirectory, type SenderIdentity } from './sender-identity';
 import { refuseSuppressed, type SuppressionList } from './suppression';
 import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
+import { actionLinks } from './action-links';
 import { listUnsubscribeHeaders, unsubscribeUrl, type UnsubscribeLinks } from './unsubscribe-token';
 
 export interface EmailDependencies {
@@ -18,7 +19,7 @@ export interface EmailDependencies {
   fromAddress: string;
   /** Addresses that opted out, checked right before every send; absent, nobody is suppressed. */
   suppressions?: SuppressionList;
-  /** Signed one-click unsubscribe links on the candidate's emails (RFC 8058); absent, none. */
+  /** Signed one-click unsubscribe links and action links on the candidate's emails (RFC 8058); absent, none. */
   unsubscribe?: UnsubscribeLinks;
   /** This worker's activities are rate limited (docs/production.md): sends must go through the task queue. */
   sendingRateLimited?: boolean;
@@ -77,8 +78,13 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
     const body = renderRequest(templates, request);
     const frame = await layoutReady();
     if (!sender) return { body, email: frame.personalEmail(body) };
-    const unsubscribeLink = unsubscribe ? unsubscribeUrl(unsubscribe, { email: request.to.email, sequenceId: request.sequenceId }, Date.now()) : undefined;
-    return { body, email: frame.candidateEmail(body, { sender, ...(unsubscribeLink ? { unsubscribeUrl: unsubscribeLink } : {}) }), ...(unsubscribeLink ? { unsubscribeLink } : {}) };
+    if (!unsubscribe) return { body, email: frame.candidateEmail(body, { sender }) };
+    const now = Date.now();
+    const claims = { email: request.to.email, sequenceId: request.sequenceId };
+    const unsubscribeLink = unsubscribeUrl(unsubscribe, claims, now);
+    // The links are made here, at send time, never in a draft: their tokens stay out of the workflow's history.
+    const actions = actionLinks(unsubscribe, { kind: request.kind, ...claims }, now);
+    return { body, email: frame.candidateEmail(body, { sender, unsubscribeUrl: unsubscribeLink, actions }), unsubscribeLink };
   }
 
   /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */

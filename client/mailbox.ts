@@ -88,10 +88,11 @@ async function handleWeb(directory: string, url: string): Promise<{ status: numb
     const headers = ['from', 'to', 'reply-to', 'date', 'message-id', 'in-reply-to', 'references']
       .map((name) => `<tr><th>${name}</th><td>${escape(headerText(mail.headers.get(name)))}</td></tr>`)
       .join('');
-    const html = mail.html ? `<h3>HTML</h3><iframe sandbox srcdoc="${escape(mail.html)}"></iframe>` : '';
+    // The email's links (the candidate's action links) open in a tab of their own: the pages refuse to be framed.
+    const html = mail.html ? `<h3>HTML</h3><iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="${escape(`<base target="_blank">${mail.html}`)}"></iframe>` : '';
     return {
       status: 200,
-      html: page(mail.subject ?? '', `<p><a href="/">&larr; all messages</a></p><h2>${escape(mail.subject)}</h2><table>${headers}</table><h3>Text</h3><pre>${escape(mail.text || '')}</pre>${html}`),
+      html: page(mail.subject ?? '', `<p><a href="/">&larr; all messages</a></p><h2>${escape(mail.subject)}</h2><table>${headers}</table><h3>Text</h3><pre>${linkedText(mail.text || '')}</pre>${html}`),
     };
   }
   const rows = await Promise.all(
@@ -104,6 +105,14 @@ async function handleWeb(directory: string, url: string): Promise<{ status: numb
     status: 200,
     html: page('Onward mailbox', `<h1>Onward local mailbox</h1><p>${files.length} messages in ${escape(directory)} (refreshes every 10 s)</p><table><tr><th>date</th><th>to</th><th>subject</th></tr>${rows.join('')}</table>`),
   };
+}
+
+/** The plain-text part, escaped, with its web links clickable (they open in a new tab). */
+function linkedText(text: string): string {
+  return text
+    .split(/(https?:\/\/[^\s<>"]+)/)
+    .map((part, index) => (index % 2 === 1 ? `<a href="${escape(part)}" target="_blank" rel="noopener noreferrer">${escape(part)}</a>` : escape(part)))
+    .join('');
 }
 
 function headerText(value: unknown): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { rejectionJsonSchema } from '../../workflows/input';
 import { STAGES } from '../../workflows/status';
+import { SNOOZE_CHOICES } from '../../common/action-strings';
 import { HTTP_ACTIONS, ACTION_NAMES } from './actions';
 
 type Json = Record<string, unknown>;
@@ -179,6 +180,42 @@ export function openApiDocument(): Json {
           security: [],
           parameters: [tokenParameter],
           responses: { 200: { description: 'Unsubscribed (also when it already was).', content: json({ type: 'object', properties: { unsubscribed: { type: 'boolean' }, email: { type: 'string' } } }) }, ...errors(400) },
+        },
+      },
+      '/act': {
+        get: {
+          operationId: 'action-page',
+          summary: "The confirmation page of a candidate's action link (ready, more time, progress, hired): changes nothing; its form POSTs.",
+          security: [],
+          parameters: [tokenParameter],
+          responses: { 200: { description: 'An HTML page with the action\'s form.' }, 400: { description: 'An HTML page: the link is invalid or expired.' } },
+        },
+        post: {
+          operationId: 'action',
+          summary: "Runs the action the token names (the same update as `POST /sequences/{id}/{action}`); the token comes in the form's body, never a cookie.",
+          security: [],
+          requestBody: {
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['token'],
+                  properties: {
+                    token: { type: 'string', description: 'The signed token of the link.' },
+                    for: { type: 'string', enum: SNOOZE_CHOICES.map((choice) => choice.value), description: 'More time: one of the offered durations.' },
+                    applications: { type: 'string', description: 'Progress: a whole number.' },
+                    interviews: { type: 'string', description: 'Progress: a whole number.' },
+                    note: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            200: { description: 'An HTML page: done.' },
+            400: { description: 'An HTML page: the link is invalid or expired, or a field was refused (named with its problem).' },
+            409: { description: "An HTML page: the sequence's state refuses the action, in the update's words (e.g. \"grieving is already over\")." },
+          },
         },
       },
       '/health': { get: { operationId: 'health', summary: 'Liveness.', security: [], responses: { 200: { description: 'ok' } } } },

@@ -7,6 +7,7 @@ import type { SuppressionList } from '../../activities/suppression';
 import type { WebhooksConfig } from '../ats/common';
 import { importRows, ImportFileError, rowsFromCsv } from '../import';
 import { decodeUtf8, InvalidUtf8Error } from '../utf8';
+import { registerActionPages } from './action-pages';
 import { isActionName } from './actions';
 import { registerDashboard } from './dashboard';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors';
@@ -34,7 +35,7 @@ export interface ApiOptions {
   webhooks?: WebhooksConfig;
   /** The API's own records (ATS links, rejection reasons, webhook event ids); in memory when not given. */
   records?: RecordStore;
-  /** One-click unsubscribe (RFC 8058): without it, /unsubscribe answers 400 "not configured". */
+  /** One-click unsubscribe (RFC 8058) and the candidate's action pages, signed with the same secret: without it, they answer 400 "not configured". */
   unsubscribe?: UnsubscribeOptions;
   /** Log each request (pino, one JSON line each), to stdout or the given stream. */
   logger?: boolean | { stream: { write(line: string): void } };
@@ -202,6 +203,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.register((scope, _options, done) => {
     scope.addHook('onRequest', requestLimit(scope, 'from this address', limits.perIp, (request) => `ip:${request.ip}`));
     registerUnsubscribe(scope, options.client, options.unsubscribe);
+    registerActionPages(scope, options.client, options.unsubscribe && { secret: options.unsubscribe.secret, now: options.unsubscribe.now });
     done();
   });
   registerDashboard(app);

@@ -1,9 +1,10 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { SuppressionList } from '../../activities/suppression';
 import { verifyUnsubscribeToken, type VerifiedToken } from '../../activities/unsubscribe-token';
 import { optOutUpdate } from '../../workflows/definitions';
+import { candidatePage as page, escapeHtml } from './candidate-page';
 
 /** What the unsubscribe endpoint needs: the key that signed the links, and the list it adds addresses to. */
 export interface UnsubscribeOptions {
@@ -13,27 +14,6 @@ export interface UnsubscribeOptions {
   suppressions: SuppressionList;
   /** The clock (tests). */
   now?: () => number;
-}
-
-const PAGE_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-};
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(reply: FastifyReply, status: number, title: string, body: string) {
-  return reply
-    .code(status)
-    .headers(PAGE_HEADERS)
-    .type('text/html; charset=utf-8')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-        `<title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}</style></head>` +
-        `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-    );
 }
 
 /** Opts the sequence out; one that already ended (or is gone) needs nothing more: the address is suppressed anyway. */

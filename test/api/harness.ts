@@ -75,22 +75,29 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     stops.push(() => mailer.close());
     // Bundled here (as the time-skipping tests do): require.resolve('../workflows') does not resolve under vitest.
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '..', '..', 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') });
+    const keys = new ApiKeys().addKey('acme', KEYS.acme).addKey('bravo', KEYS.bravo);
+    const records = new RecordStore(path.join(mkdtempSync(path.join(tmpdir(), 'onward-api-')), 'records.json'));
+    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, suppressions, records, port: 0 });
+    stops.push(() => api.close());
     const worker = await createOnwardWorker({
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,
       workflowBundle,
-      dependencies: { mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test', ...(suppressions ? { suppressions } : {}) },
+      dependencies: {
+        mailer,
+        templates: loadTemplates(),
+        fromAddress: 'onward@onward.test',
+        ...(suppressions ? { suppressions } : {}),
+        // The candidate's emails carry signed links to this API, as in `onward dev`.
+        ...(options.unsubscribe ? { unsubscribe: { publicUrl: api.url, secret: options.unsubscribe.secret } } : {}),
+      },
     });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
       await running;
     });
-    const keys = new ApiKeys().addKey('acme', KEYS.acme).addKey('bravo', KEYS.bravo);
-    const records = new RecordStore(path.join(mkdtempSync(path.join(tmpdir(), 'onward-api-')), 'records.json'));
-    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, suppressions, records, port: 0 });
-    stops.push(() => api.close());
     return harness(env, smtp, worker, records, api.url, taskQueue, stopAll);
   } catch (error) {
     await stopAll();

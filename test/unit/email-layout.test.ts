@@ -29,12 +29,12 @@ describe('the email layout (MJML, compiled once at worker start)', () => {
     expect(email.html).not.toContain('<Coach>');
     expect(email.html).toContain('Career coach<br>Acme');
     expect(email.html).toContain('href="https://onward.example.com/a/ready"');
-    expect(email.html).toMatch(/href="https:\/\/onward\.example\.com\/unsubscribe\?token&#x3D;u2\.abc">Unsubscribe<\/a>/);
+    expect(email.html).toMatch(/href="https:\/\/onward\.example\.com\/unsubscribe\?token&#x3D;u2\.abc">Stop these emails<\/a>/);
     expect(email.html).toContain('background:#b03060');
     expect(email.html).toMatch(/@media only screen and \(min-width:480px\)/); // MJML's responsive columns
     expect(email.html).not.toMatch(/\{\{|\}\}|fonts\.googleapis/);
     expect(email.text).toBe(
-      'Hi Ada,\n\nOne step this week.\n\n-- \nSam <Coach> & Co\nCareer coach\nAcme\n\nI’m ready: https://onward.example.com/a/ready\nUnsubscribe: https://onward.example.com/unsubscribe?token=u2.abc\n',
+      'Hi Ada,\n\nOne step this week.\n\n-- \nSam <Coach> & Co\nCareer coach\nAcme\n\nI’m ready: https://onward.example.com/a/ready\nStop these emails: https://onward.example.com/unsubscribe?token=u2.abc\n',
     );
   });
 

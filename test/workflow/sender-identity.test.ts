@@ -63,7 +63,7 @@ describe('the sender of the candidate emails is the tenant’s (issue 13 §3)', 
       expect(footer).toBe(header);
       const token = new URL(footer as string).searchParams.get('token') ?? '';
       expect(verifyUnsubscribeToken(token, SECRET, Date.now())).toMatchObject({ ok: true, email, sequenceId: sequence.workflowId });
-      expect(mail.parsed.text).toContain(`Unsubscribe: ${footer}`);
+      expect(mail.parsed.text).toContain(`Stop these emails: ${footer}`);
     }
   });
 

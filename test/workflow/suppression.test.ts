@@ -67,11 +67,18 @@ describe('the suppression list and List-Unsubscribe', () => {
       const token = verifyUnsubscribeToken(url.searchParams.get('token') ?? '', SECRET, Date.now());
       expect(token).toMatchObject({ ok: true, email: candidate.toLowerCase(), sequenceId: sequence.workflowId });
       if (token.ok) expect(token.expiresAt - Date.now()).toBeGreaterThan(179 * 24 * 3_600_000);
+      // The same link is visible in both parts, beside the step's action links (docs/candidate-links.md).
+      expect(mail.parsed.text, mail.step).toContain(`Stop these emails: ${link}`);
+      expect(String(mail.parsed.html), mail.step).toContain('>Stop these emails</a>');
     }
-    // ... and messages sent on the candidate's behalf (to interviewers and the recruiter) carry none.
+    expect(toCandidate.find((mail) => mail.step === 'supportive-note')?.parsed.text).toMatch(new RegExp(`I'm ready: ${PUBLIC_URL}/act\\?token=u2\\.`));
+    // ... and messages sent on the candidate's behalf (to interviewers and the recruiter) carry none, nor any action link.
     const toOthers = sequence.mails().filter((mail) => !mail.to.includes(candidate));
     expect(toOthers.length).toBeGreaterThan(0);
-    for (const mail of toOthers) expect(header(mail, 'List-Unsubscribe'), mail.step).toBeUndefined();
+    for (const mail of toOthers) {
+      expect(header(mail, 'List-Unsubscribe'), mail.step).toBeUndefined();
+      expect(`${mail.parsed.text} ${String(mail.parsed.html)}`, mail.step).not.toContain('token');
+    }
   });
 
   test('an opt-out holds for every sequence: the candidate is put on the suppression list, and her other running sequence sends nothing', async () => {
