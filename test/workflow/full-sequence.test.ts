@@ -42,9 +42,10 @@ const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof AL
     body: ['Hi Ada,', 'Their profile: https://www.linkedin.com/in/katherine-johnson', 'Hi Katherine, thank you for your time during the Senior Data Engineer process at Acme Analytics'],
   },
   ...Object.fromEntries(
-    [1, 2, 3, 4, 5, 6].map((week) => [
-      `check-in:${week}`,
-      { to: CANDIDATE, zone: 'Europe/London', subject: `Week ${week} of 6: your next step`, body: ['Hi Ada,', 'Your next step this week:'] },
+    // Six check-ins, six different steps.
+    ['one tailored application', 'a job board you have not tried', 'one conversation', 'the hardest question', 'your resume, revised', 'two bolder applications'].map((step, index) => [
+      `check-in:${index + 1}`,
+      { to: CANDIDATE, zone: 'Europe/London', subject: `Week ${index + 1} of 6: ${step}`, body: ['Hi Ada,'] },
     ]),
   ),
   'closing-summary': {
@@ -54,7 +55,7 @@ const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof AL
     body: ['Hi Ada,', 'since the Senior Data Engineer role at Acme Analytics', 'No feedback came from Acme Analytics'],
   },
   'touchpoint:1': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
-  'touchpoint:2': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
+  'touchpoint:2': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'A short update from Ada Lovelace', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
 };
 
 describe('the full default sequence under time skipping', () => {
