@@ -6,7 +6,7 @@ import { feedbackContact, recipientOf, relationshipContact, type Audience } from
 import type { RejectionDocument } from '../../workflows/rejection';
 import type { FeedbackEntry, ProgressReport } from '../../workflows/status';
 import type { StepKind } from '../../workflows/steps';
-import { doubled, foreignWords, leftovers, namedTwice, ownProse, repeatedSentences, wrongPlurals, wrongPossessives } from '../helpers/copy-checks';
+import { doubled, foreignWords, leftovers, namedTwice, ownProse, repeatedSentences, sentences, wrongPlurals, wrongPossessives } from '../helpers/copy-checks';
 import { sequenceInput } from './support';
 
 // Every template, rendered for whole sequences over a matrix of inputs, read the way an editor reads: no leftover
@@ -154,5 +154,51 @@ describe('template copy: every email of a sequence, over a matrix of inputs', ()
       ];
       expect(repeated, person).toEqual([]);
     }
+  });
+});
+
+describe('template copy: each check catches what it guards', () => {
+  it('leftover tokens and missing values', () => {
+    expect(leftovers('Hi {{candidate.firstName}}, undefined and null, NaN, [object Object]')).toEqual(['{{', '}}', 'undefined', 'null', 'NaN', '[object Object]']);
+    expect(leftovers('Hi Ada, nullable is a word.')).toEqual([]);
+  });
+
+  it('doubled words and phrases', () => {
+    expect(doubled('Thank you for for your time.')).toEqual(['for for']);
+    expect(doubled('I enjoyed the team at Acme at Acme.')).toEqual(['at Acme at Acme']);
+    expect(doubled('Ich habe habe es gesehen.')).toEqual(['habe habe']);
+    expect(doubled('Thank you for your time, and for the talk.')).toEqual([]);
+  });
+
+  it('wrong plurals, in each language', () => {
+    expect(wrongPlurals('3 applications and 1 interviews', 'en')).toEqual(['1 interviews']);
+    expect(wrongPlurals('2 application', 'en')).toEqual(['2 application']);
+    expect(wrongPlurals('1 Bewerbungen und 2 Vorstellungsgespräch', 'de')).toEqual(['1 Bewerbungen', '2 Vorstellungsgespräch']);
+    expect(wrongPlurals('0 candidatures', 'fr')).toEqual(['0 candidatures']);
+    expect(wrongPlurals('0 candidature, 2 entretiens, 1 semaine', 'fr')).toEqual([]);
+  });
+
+  it('possessives of names ending in s', () => {
+    expect(wrongPossessives("Stay on Acme Analytics's radar.")).toEqual(["Analytics's"]);
+    expect(wrongPossessives("Stay on Acme Analytics' radar, and on Initech's.")).toEqual([]);
+  });
+
+  it('a name twice in a sentence', () => {
+    expect(namedTwice('I hope all is well at Acme. I remain keen on Acme and its team at Acme.', 'Acme')).toHaveLength(1);
+  });
+
+  it('sentences repeated between two emails, salutations and sign-offs aside', () => {
+    const emails = [
+      { label: 'check-in:1', prose: 'Hi Ada,\n\nSo far you have reported 3 applications.\n\nKeep going,\nOnward' },
+      { label: 'check-in:2', prose: 'Hi Ada,\n\nSo far you have reported 3 applications.\n\nKeep going,\nOnward' },
+    ];
+    expect(repeatedSentences(emails)).toEqual(['check-in:1 and check-in:2: "So far you have reported 3 applications."']);
+    expect(sentences('One. Two!\n\nThree?')).toEqual(['One.', 'Two!', 'Three?']);
+  });
+
+  it('words of another language', () => {
+    expect(foreignWords('Vielen Dank for Ihre Zeit', 'de')).toEqual(['for']);
+    expect(foreignWords('Merci pour votre temps, und bis bald', 'fr')).toEqual(['und']);
+    expect(foreignWords('Thank you, vous', 'en')).toEqual(['vous']);
   });
 });
