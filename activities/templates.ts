@@ -30,9 +30,9 @@ export function textToHtml(text: string): string {
     .join('\n');
 }
 
-/** One line, no control characters: a subject can never inject a header. */
+/** One line, no control characters: a subject can never inject a header. No-break spaces stay (French "?" and ":"). */
 export function cleanSubject(subject: string): string {
-  return subject.replace(/[\p{Cc}\s]+/gu, ' ').trim();
+  return subject.replace(/(?:[\p{Cc}\p{Zl}\p{Zp}]|(?![\u00a0\u202f])\s)+/gu, ' ').trim();
 }
 
 interface CompiledStep {

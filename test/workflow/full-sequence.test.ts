@@ -19,14 +19,14 @@ const KATHERINE = {
 
 // Who receives each step, in which time zone, and what its subject and body must say.
 const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof ALAN | typeof KATHERINE; zone: string; subject: string | RegExp; body: string[] }> = {
-  'supportive-note': { to: CANDIDATE, zone: 'Europe/London', subject: 'About the Senior Data Engineer role at Acme Analytics', body: ['Hi Ada,', "Don't dwell on it."] },
+  'supportive-note': { to: CANDIDATE, zone: 'Europe/London', subject: 'About the Senior Data Engineer role at Acme Analytics', body: ['Hi Ada,', 'then put the page away.'] },
   'thank-you:1': {
     to: GRACE,
     zone: 'Europe/London',
     subject: 'Thank you for your time, Grace',
-    body: ['Dear Grace,', 'the Senior Data Engineer role at Acme Analytics', 'your perspective as Head of Engineering', 'Ada Lovelace'],
+    body: ['Dear Grace,', 'about the Senior Data Engineer role', 'the work you gave me as Head of Engineering', 'my interest in Acme Analytics', 'Ada Lovelace'],
   },
-  'thank-you:2': { to: ALAN, zone: 'America/New_York', subject: 'Thank you for your time, Alan', body: ['Dear Alan,', 'the Senior Data Engineer role at Acme Analytics', 'Ada Lovelace'] },
+  'thank-you:2': { to: ALAN, zone: 'America/New_York', subject: 'Thank you for your time, Alan', body: ['Dear Alan,', 'about the Senior Data Engineer role', 'my interest in Acme Analytics', 'Ada Lovelace'] },
   'feedback-request': {
     to: GRACE,
     zone: 'Europe/London',
