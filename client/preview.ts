@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { SequenceInput } from '../workflows/input';
+import { DEFAULT_LOCALE, type Locale } from '../workflows/locale';
 import { recipientOf } from '../workflows/recipients';
 import { previewSequence, type PreviewEntry } from '../workflows/schedule';
 
@@ -9,12 +10,16 @@ export interface PreviewLine {
   step: string;
   kind: PreviewEntry['kind'];
   to?: string;
+  /** The language the message is written in: the recipient's. */
+  locale?: Locale;
   mode?: string;
   /** Its time is already past when the sequence starts: it goes at once. */
   now?: boolean;
   /** It will not go out, and why. */
   dropped?: string;
 }
+
+const LANGUAGES: Record<Locale, string> = { en: 'English', de: 'German', fr: 'French' };
 
 const DESCRIPTIONS: Record<PreviewEntry['kind'], string> = {
   'supportive-note': 'supportive note with a reflection prompt',
@@ -46,6 +51,7 @@ export function previewLines(input: SequenceInput, now: number = Date.now()): Pr
       step: entry.key,
       kind: entry.kind,
       to: recipient ? `${recipient.name} <${recipient.email}>` : undefined,
+      locale: recipient ? (recipient.locale ?? DEFAULT_LOCALE) : undefined,
       mode: entry.mode,
       ...(entry.now ? { now: true } : {}),
       ...(entry.dropped ? { dropped: entry.dropped } : {}),
@@ -57,12 +63,15 @@ export function formatPreview(input: SequenceInput, now: number = Date.now()): s
   const lines = previewLines(input, now);
   const when = (line: PreviewLine) => (line.dropped ? 'not sent' : line.now ? (line.kind === 'grieving-ends' || line.kind === 'feedback-deadline' ? 'already past' : 'now') : line.localTime);
   const width = Math.max(...lines.map((line) => when(line).length));
+  // All in English: nothing to say; otherwise each message says its language.
+  const multilingual = lines.some((line) => line.locale !== undefined && line.locale !== DEFAULT_LOCALE);
   const { rejection } = input;
   return [
     `Sequence rejection-${rejection.id}: ${rejection.candidate.name}, ${rejection.role} at ${rejection.company}`,
     '',
     ...lines.map((line) => {
-      const what = `${DESCRIPTIONS[line.kind]}${line.to ? ` to ${line.to}` : ''}${line.mode === 'approve' ? ' [needs approval]' : ''}`;
+      const language = multilingual && line.locale ? `, in ${LANGUAGES[line.locale]}` : '';
+      const what = `${DESCRIPTIONS[line.kind]}${line.to ? ` to ${line.to}${language}` : ''}${line.mode === 'approve' ? ' [needs approval]' : ''}`;
       return `${when(line).padEnd(width)}  ${line.step.padEnd(18)} ${what}${line.dropped ? ` (dropped: ${line.dropped})` : ''}`;
     }),
   ].join('\n');

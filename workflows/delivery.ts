@@ -32,8 +32,10 @@ export function requestFor(state: SequenceState, message: PlannedMessage, inRepl
   // The closing summary speaks only of what happened; summaries sent before this shipped replay as they were.
   const summaryFacts =
     message.kind === 'closing-summary' && patched('wf-summary-facts') ? { now: Date.now(), feedbackWaitOver: state.feedbackState === 'no-answer' } : undefined;
+  // The recipient's language, the contact's role and the rejection's age; messages built before this shipped replay as they were.
+  const recipientFacts = patched('tpl-recipient-facts') ? { now: Date.now() } : undefined;
   return buildEmailRequest(
-    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount, grievingEndsAt: state.grievingEndsAt, ...(summaryFacts ? { summaryFacts } : {}) },
+    { rejection: state.rejection, feedback: state.feedback, progress: state.progress, checkInCount: state.policy.checkInCount, grievingEndsAt: state.grievingEndsAt, ...(summaryFacts ? { summaryFacts } : {}), ...(recipientFacts ? { recipientFacts } : {}) },
     { sequenceId: workflowInfo().workflowId, key: message.key, kind: message.kind, audience: message.audience },
     inReplyTo,
   );

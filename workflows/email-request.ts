@@ -1,3 +1,4 @@
+import type { Locale } from './locale';
 import { firstName, recipientOf, relationshipContact, type Audience } from './recipients';
 import type { Rejection } from './rejection';
 import type { FeedbackEntry, ProgressReport } from './status';
@@ -12,7 +13,8 @@ export interface Mailbox {
 export interface TemplateVars {
   candidate: { name: string; firstName: string; linkedinUrl?: string };
   recipient: { name: string; firstName: string; title?: string };
-  contact: { name: string; firstName: string };
+  /** `role` (since `tpl-recipient-facts`): who the relationship contact is, for the LinkedIn task's wording. */
+  contact: { name: string; firstName: string; role?: 'recruiter' | 'interviewer' };
   company: string;
   role: string;
   dreamJob: boolean;
@@ -25,6 +27,9 @@ export interface TemplateVars {
   touchpoint?: { number: number };
   /** The supportive note: when grieving ends (ISO 8601), shown in the candidate's zone. */
   grieving?: { endsAt: string; timezone: string };
+  /** Since `tpl-recipient-facts`: the recipient's language (English when absent) and whole days since the rejection. */
+  locale?: Locale;
+  daysSinceRejection?: number;
 }
 
 /** What the email activities need to render and send one message; the Message-ID derives from sequence and key. */
@@ -90,9 +95,12 @@ export interface MessageContext {
    * went out and its wait ended. Without them (sequences from before), it counts the check-ins as weeks.
    */
   summaryFacts?: { now: number; feedbackWaitOver: boolean };
+  /** Since `tpl-recipient-facts`: the time the message is built, for wording that fits a rejection long past. */
+  recipientFacts?: { now: number };
 }
 
-const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const WEEK_MS = 7 * DAY_MS;
 
 /** Everything a message needs, built from the rejection and what the sequence learned so far. */
 export function buildEmailRequest(
@@ -118,6 +126,11 @@ export function buildEmailRequest(
       interviews: context.progress.reduce((sum, report) => sum + report.interviews, 0),
     },
   };
+  if (context.recipientFacts) {
+    if (recipient.locale) vars.locale = recipient.locale;
+    vars.contact.role = relationshipContact(rejection).role === 'recruiter' ? 'recruiter' : 'interviewer';
+    vars.daysSinceRejection = Math.max(0, Math.floor((context.recipientFacts.now - Date.parse(rejection.rejectedAt)) / DAY_MS));
+  }
   if (message.kind === 'check-in') {
     vars.checkIn = { number: ordinal, count: context.checkInCount, nextAction: NEXT_ACTIONS[(ordinal - 1) % NEXT_ACTIONS.length] ?? '' };
   }

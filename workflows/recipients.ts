@@ -1,3 +1,4 @@
+import type { Locale } from './locale';
 import type { Policy } from './policy';
 import type { Rejection } from './rejection';
 
@@ -11,13 +12,15 @@ export interface Recipient {
   title?: string;
   /** ISO 3166 alpha-2, for public holidays (filled from the time zone at start when not given). */
   country?: string;
+  /** The language to write to them in; English when absent. */
+  locale?: Locale;
 }
 
 export function recipientOf(rejection: Rejection, audience: Audience): Recipient {
   const fallbackZone = rejection.candidate.timezone;
   switch (audience.role) {
     case 'candidate':
-      return { name: rejection.candidate.name, email: rejection.candidate.email, timezone: fallbackZone, country: rejection.candidate.country };
+      return { name: rejection.candidate.name, email: rejection.candidate.email, timezone: fallbackZone, country: rejection.candidate.country, locale: rejection.candidate.locale };
     case 'interviewer': {
       const interviewer = rejection.interviewers[audience.index];
       if (!interviewer) throw new RangeError(`no interviewer #${audience.index}`);
@@ -26,7 +29,7 @@ export function recipientOf(rejection: Rejection, audience: Audience): Recipient
     case 'recruiter': {
       const recruiter = rejection.recruiter;
       if (!recruiter) throw new RangeError('no recruiter');
-      return { name: recruiter.name, email: recruiter.email, timezone: recruiter.timezone ?? fallbackZone, country: recruiter.country };
+      return { name: recruiter.name, email: recruiter.email, timezone: recruiter.timezone ?? fallbackZone, country: recruiter.country, locale: recruiter.locale };
     }
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from './locale';
 import { policySchema, timeZone } from './policy';
 import { REJECTION_ID_PATTERN, REJECTION_ID_PROBLEM } from './rejection-id';
 
@@ -30,11 +31,16 @@ const country = z
   .regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166 alpha-2 country code such as "US" or "GB"' })
   .describe("The person's country (ISO 3166 alpha-2), for its public holidays; else the country of their time zone.");
 
+const locale = z
+  .enum(LOCALES, { message: `must be one of ${LOCALES.map((code) => `"${code}"`).join(', ')}` })
+  .describe('The language Onward writes to this person in: "en" (the default), "de" or "fr".');
+
 const person = {
   name: displayText(120),
   email: emailAddress,
   timezone: timeZone.optional().describe("The person's IANA time zone, when known; the candidate's otherwise."),
   country: country.optional(),
+  locale: locale.optional(),
 };
 
 export const rejectionSchema = z
@@ -49,6 +55,7 @@ export const rejectionSchema = z
       email: emailAddress,
       timezone: timeZone,
       country: country.optional(),
+      locale: locale.optional(),
       linkedinUrl: linkedInUrl.optional(),
     }),
     company: displayText(160),

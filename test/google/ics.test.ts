@@ -68,8 +68,8 @@ describe('the ics channel: check-in emails carry a calendar invitation', () => {
       const endsAt = DateTime.fromFormat(dtend?.value ?? '', "yyyyLLdd'T'HHmmss", { zone: 'America/New_York' });
       expect(startsAt.toMillis(), step).toBe(planned.get(step));
       expect(endsAt.diff(startsAt, 'minutes').minutes).toBe(30);
-      expect(get('SUMMARY')?.value).toBe(`Week ${week} of 6: your next step`);
-      expect(get('DESCRIPTION')?.value).toContain('Your next step this week:');
+      expect(get('SUMMARY')?.value).toMatch(new RegExp(`^Week ${week} of 6: \\w`));
+      expect(get('DESCRIPTION')?.value).toContain('Hi Ada');
       expect(get('ORGANIZER')?.value).toBe(`mailto:${FROM_ADDRESS}`);
       expect(get('ATTENDEE')?.value).toBe(`mailto:${NEW_YORK.email}`);
       expect(get('DTSTAMP')?.value).toMatch(/^\d{8}T\d{6}Z$/);

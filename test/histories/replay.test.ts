@@ -41,6 +41,11 @@ describe('recorded sequences replay with the current workflow code', () => {
         'answered-then-hired.late-feedback.history.pb',
         'approved-paused-opted-out.late-feedback.history.pb',
         'running-mid-check-ins.late-feedback.history.pb',
+        // And since templates learn the recipient's language, the contact's role and the rejection's age (issue 13).
+        'default-complete.languages.history.pb',
+        'answered-then-hired.languages.history.pb',
+        'approved-paused-opted-out.languages.history.pb',
+        'running-mid-check-ins.languages.history.pb',
       ]),
     );
   });

@@ -117,3 +117,28 @@ describe('buildEmailRequest: the closing summary and late feedback', () => {
     expect(note.vars.feedback).toEqual([{ text: 'came late', from: 'Grace Hopper' }]);
   });
 });
+
+describe("buildEmailRequest: the recipient's language, the contact's role, the rejection's age (since 'tpl-recipient-facts')", () => {
+  const document: Partial<RejectionDocument> = {
+    candidate: { name: 'Ada Lovelace', email: 'ada@example.com', timezone: 'Europe/Berlin', locale: 'de' },
+    interviewers: [{ name: 'Grace Hopper', email: 'grace@acme.example.com', locale: 'fr' }],
+    recruiter: undefined,
+  };
+  const build = (kind: StepKind, audience: Audience, recipientFacts?: { now: number }) => {
+    const context: MessageContext = { rejection: sequenceInput(document).rejection, feedback: [], progress: [], checkInCount: 6, ...(recipientFacts ? { recipientFacts } : {}) };
+    return buildEmailRequest(context, { sequenceId: 'rejection-acme-eng-4711', key: kind, kind, audience }).vars;
+  };
+  const tenDaysOn = { now: Date.parse('2026-11-24T15:30:00Z') + 10.5 * 24 * 60 * 60 * 1000 };
+
+  it('passes each recipient their own locale, the contact role and whole days since the rejection', () => {
+    expect(build('check-in', { role: 'candidate' }, tenDaysOn)).toMatchObject({ locale: 'de', daysSinceRejection: 10, contact: { role: 'interviewer' } });
+    expect(build('thank-you', { role: 'interviewer', index: 0 }, tenDaysOn).locale).toBe('fr');
+  });
+
+  it('passes none of them for sequences from before (they replay as they were)', () => {
+    const vars = build('check-in', { role: 'candidate' });
+    expect(vars.locale).toBeUndefined();
+    expect(vars.daysSinceRejection).toBeUndefined();
+    expect(vars.contact.role).toBeUndefined();
+  });
+});

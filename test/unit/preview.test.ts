@@ -54,3 +54,25 @@ describe('onward preview lists what the policy drops', () => {
     expect(previewSequence(quiet.rejection, quiet.policy).map((entry) => entry.key)).not.toContain('supportive-note');
   });
 });
+
+describe('onward preview of a sequence in several languages', () => {
+  const { rejection } = sequenceInput();
+  const multilingual = sequenceInput({
+    candidate: { ...rejection.candidate, locale: 'de' },
+    interviewers: rejection.interviewers.map((interviewer, index) => ({ ...interviewer, ...(index === 0 ? { locale: 'fr' as const } : {}) })),
+  });
+
+  it("gives each message its recipient's language", () => {
+    const lines = previewLines(multilingual, sixDaysLater);
+    const localeOf = (step: string) => lines.find((entry) => entry.step === step)?.locale;
+    expect([localeOf('check-in:1'), localeOf('thank-you:1'), localeOf('thank-you:2'), localeOf('grieving-ends')]).toEqual(['de', 'fr', 'en', undefined]);
+    const text = formatPreview(multilingual, sixDaysLater).split('\n');
+    expect(text.find((row) => row.includes('thank-you:1'))).toMatch(/to Grace Hopper <grace@acme\.example\.com>, in French$/);
+    expect(text.find((row) => row.includes('thank-you:2'))).toMatch(/, in English$/);
+    expect(text.find((row) => row.includes('check-in:1'))).toMatch(/, in German$/);
+  });
+
+  it('says nothing of language when everyone is written to in English', () => {
+    expect(formatPreview(input, sixDaysLater)).not.toMatch(/, in (English|German|French)/);
+  });
+});

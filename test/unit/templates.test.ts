@@ -19,7 +19,7 @@ const FEEDBACK: FeedbackEntry[] = [
 ];
 
 /** The variables the sequence would pass for `kind`, built the way the workflow builds them. */
-function varsFor(kind: StepKind, document: Partial<RejectionDocument> = {}, feedback: FeedbackEntry[] = FEEDBACK): TemplateVars {
+function varsFor(kind: StepKind, document: Partial<RejectionDocument> = {}, feedback: FeedbackEntry[] = FEEDBACK, daysAfterRejection = 2): TemplateVars {
   const context: MessageContext = {
     rejection: sequenceInput(document).rejection,
     feedback,
@@ -28,6 +28,7 @@ function varsFor(kind: StepKind, document: Partial<RejectionDocument> = {}, feed
       { applications: 2, interviews: 0, reportedAt: '2026-12-10T10:00:00Z' },
     ],
     checkInCount: 6,
+    recipientFacts: { now: Date.parse('2026-11-24T15:30:00Z') + daysAfterRejection * 24 * 60 * 60 * 1000 },
   };
   const key = kind === 'check-in' ? 'check-in:2' : kind === 'touchpoint' ? 'touchpoint:1' : kind;
   return buildEmailRequest(context, { sequenceId: 'rejection-acme-eng-4711', key, kind, audience: AUDIENCE[kind] }).vars;
@@ -40,9 +41,9 @@ describe('render: every step kind, personalised', () => {
     const email = templates.render(kind, varsFor(kind));
     for (const body of [email.text, email.html]) {
       expect(body).toContain(FIRST_NAME[AUDIENCE[kind].role]);
-      // The congratulations is about the new job, not the old role.
-      expect(body).toContain('Acme Analytics');
-      if (kind !== 'congratulations') expect(body).toContain('Senior Data Engineer');
+      // The congratulations is about the new job, not the old role; a check-in is about the week's search.
+      if (kind !== 'check-in') expect(body).toContain('Acme Analytics');
+      if (kind !== 'congratulations' && kind !== 'check-in') expect(body).toContain('Senior Data Engineer');
       expect(body).not.toMatch(/\{\{|\}\}|undefined|\[object Object\]/);
     }
     expect(email.subject.length).toBeGreaterThan(3);
@@ -122,8 +123,7 @@ describe('render: the weekly check-in', () => {
       expect(body).toContain('Practise system design out loud.');
       expect(body).toContain('Grace Hopper');
       expect(body).toContain('Quantify the impact of past projects.');
-      expect(body).toContain('5 applications');
-      expect(body).toContain('1 interviews');
+      expect(body).toContain('5 applications and 1 interview');
     }
     expect(email.subject).toMatch(/\b2\b.*\b6\b/);
   });
@@ -151,7 +151,7 @@ describe('loadTemplates from a directory', () => {
     expect(() => loadTemplates(copyOfDefaults())).not.toThrow();
   });
 
-  it.each(['touchpoint.html', 'feedback-request.txt'])('refuses to start when %s is missing, naming it', (file) => {
+  it.each(['en/touchpoint.html', 'de/feedback-request.txt', 'fr/check-in.txt'])('refuses to start when %s is missing, naming it', (file) => {
     const directory = copyOfDefaults();
     unlinkSync(path.join(directory, file));
     expect(() => loadTemplates(directory)).toThrow(path.join(directory, file));
@@ -159,21 +159,145 @@ describe('loadTemplates from a directory', () => {
 
   it('refuses a text template without a subject line, naming it', () => {
     const directory = copyOfDefaults();
-    writeFileSync(path.join(directory, 'thank-you.txt'), 'Dear {{recipient.firstName}},\n');
+    writeFileSync(path.join(directory, 'en', 'thank-you.txt'), 'Dear {{recipient.firstName}},\n');
     expect(() => loadTemplates(directory)).toThrow(/thank-you\.txt.*Subject/);
   });
 
   it('refuses a template that does not compile, naming it', () => {
     const directory = copyOfDefaults();
-    writeFileSync(path.join(directory, 'check-in.html'), '<p>{{#each feedback}}{{text}}</p>');
-    expect(() => loadTemplates(directory)).toThrow(/check-in\.html/);
+    writeFileSync(path.join(directory, 'fr', 'check-in.html'), '<p>{{#each feedback}}{{text}}</p>');
+    expect(() => loadTemplates(directory)).toThrow(/fr\/check-in\.html/);
+  });
+
+  it('refuses a directory in the layout from before locales, saying how to move it', () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'onward-templates-'));
+    directories.push(directory);
+    cpSync(path.join(DEFAULT_TEMPLATES_DIR, 'en'), directory, { recursive: true });
+    expect(() => loadTemplates(directory)).toThrow(/en is missing: templates are kept per locale now; move these files into en\//);
   });
 
   it('uses edited templates from the directory', () => {
     const directory = copyOfDefaults();
-    writeFileSync(path.join(directory, 'touchpoint.txt'), 'Subject: Hello from {{company}}\n\nHi {{recipient.firstName}}\n');
+    writeFileSync(path.join(directory, 'en', 'touchpoint.txt'), 'Subject: Hello from {{company}}\n\nHi {{recipient.firstName}}\n');
     const email = loadTemplates(directory).render('touchpoint', varsFor('touchpoint'));
     expect(email.subject).toBe('Hello from Acme Analytics');
     expect(email.text).toBe('Hi Katherine\n');
+  });
+});
+
+describe('render: copy that fits the reader', () => {
+  const checkIn = (number: number, feedback: FeedbackEntry[] = FEEDBACK, progress = true) => {
+    const vars = varsFor('check-in', {}, feedback);
+    return templates.render('check-in', {
+      ...vars,
+      checkIn: { number, count: 6, nextAction: '' },
+      ...(progress ? {} : { progress: { applications: 0, interviews: 0 } }),
+    });
+  };
+  const paragraphs = (text: string) => text.split('\n\n');
+
+  it('six check-ins, six different subjects and actions, and "this week" in one of them at most', () => {
+    const weeks = [1, 2, 3, 4, 5, 6].map((number) => checkIn(number, []));
+    expect(new Set(weeks.map((email) => email.subject)).size).toBe(6);
+    expect(new Set(weeks.map((email) => paragraphs(email.text)[1])).size).toBe(6);
+    expect(weeks.filter((email) => /this week/i.test(email.text)).length).toBeLessThanOrEqual(1);
+  });
+
+  it("ties the week's action to the feedback when there is some", () => {
+    for (const number of [1, 2, 3, 4, 5, 6]) {
+      expect(paragraphs(checkIn(number).text)[1]).toMatch(/feedback/);
+      expect(paragraphs(checkIn(number, []).text)[1]).not.toMatch(/feedback/);
+    }
+  });
+
+  it('writes a progress line only when progress was reported, with the right plurals', () => {
+    expect(checkIn(2, [], false).text).not.toMatch(/application|interview \d|reported/);
+    const one = templates.render('check-in', { ...varsFor('check-in'), progress: { applications: 1, interviews: 0 } });
+    expect(one.text).toContain('1 application.');
+    const some = templates.render('check-in', { ...varsFor('check-in'), progress: { applications: 0, interviews: 3 } });
+    expect(some.text).toContain('3 interviews.');
+    expect(some.text).not.toContain('0 applications');
+  });
+
+  it('the two touchpoints differ, and neither names the company twice in a sentence', () => {
+    const vars = varsFor('touchpoint');
+    const [first, second] = [1, 2].map((number) => templates.render('touchpoint', { ...vars, touchpoint: { number } }));
+    expect(first?.subject).not.toBe(second?.subject);
+    expect(paragraphs(first?.text ?? '')[1]).not.toBe(paragraphs(second?.text ?? '')[1]);
+    for (const email of [first, second]) {
+      for (const sentence of (email?.text ?? '').split(/(?<=[.!?])\s+/)) expect(sentence.split('Acme Analytics').length, sentence).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('the feedback reminder quotes the original request below it, as a reply does', () => {
+    const request = templates.render('feedback-request', varsFor('feedback-request'));
+    const reminder = templates.render('feedback-reminder', varsFor('feedback-reminder'));
+    const quoted = request.text
+      .trim()
+      .split('\n')
+      .map((line) => (line ? `> ${line}` : '>'))
+      .join('\n');
+    expect(reminder.text.trim().endsWith(quoted)).toBe(true);
+    expect(reminder.text.indexOf('Ada Lovelace wrote:')).toBeGreaterThan(reminder.text.indexOf('Best regards'));
+    expect(reminder.html).toMatch(/<blockquote>[\s\S]*What could I have done to make myself more competitive\?[\s\S]*<\/blockquote>/);
+  });
+
+  it('the LinkedIn task fits who the contact is: the recruiter, or the interviewer when there is none', () => {
+    const recruiter = templates.render('linkedin-task', varsFor('linkedin-task'));
+    expect(recruiter.text).toContain('Katherine Johnson recruits for Acme Analytics');
+    expect(recruiter.text).not.toMatch(/interviewed you/);
+    const interviewer = templates.render('linkedin-task', varsFor('linkedin-task', { recruiter: undefined }));
+    expect(interviewer.text).toContain('Grace Hopper interviewed you for the Senior Data Engineer role');
+    expect(interviewer.text).not.toMatch(/recruits for/);
+  });
+
+  it('possessives of names ending in s take only the apostrophe', () => {
+    expect(templates.render('other-openings', varsFor('other-openings')).text).toContain("Acme Analytics' work");
+    expect(templates.render('other-openings', varsFor('other-openings', { company: 'Initech' })).text).toContain("Initech's work");
+  });
+
+  it('a rejection weeks old gets a thank-you and a request that own up to the delay', () => {
+    const prompt = templates.render('thank-you', varsFor('thank-you', {}, [], 2)).text;
+    const late = templates.render('thank-you', varsFor('thank-you', {}, [], 40)).text;
+    expect(prompt).toContain('Thank you for taking the time');
+    expect(late).toContain('Some weeks have passed since our conversation');
+    expect(templates.render('feedback-request', varsFor('feedback-request', {}, [], 40)).text).toContain('a few weeks on');
+  });
+});
+
+describe('render: in the recipient language', () => {
+  const withLocales = (candidate: 'en' | 'de' | 'fr', contacts: 'en' | 'de' | 'fr') => {
+    const { rejection } = sequenceInput();
+    return {
+      candidate: { ...rejection.candidate, locale: candidate },
+      interviewers: rejection.interviewers.map((interviewer) => ({ ...interviewer, locale: contacts })),
+      recruiter: { name: 'Katherine Johnson', email: 'katherine@acme.example.com', locale: contacts },
+    };
+  };
+
+  it('writes to a German candidate in German and to French interviewers in French, formally', () => {
+    const document = withLocales('de', 'fr');
+    const checkIn = templates.render('check-in', varsFor('check-in', document));
+    expect(checkIn.subject).toBe('Woche 2 von 6: eine neue Jobbörse');
+    expect(checkIn.text).toContain('Hallo Ada,');
+    expect(checkIn.text).toContain('Bisher haben Sie 5 Bewerbungen und 1 Vorstellungsgespräch gemeldet.');
+    const thanks = templates.render('thank-you', varsFor('thank-you', document));
+    expect(thanks.text).toContain('Bonjour Grace Hopper,');
+    expect(thanks.text).toMatch(/\bvous\b/);
+    expect(thanks.subject).toBe('Merci pour notre échange');
+  });
+
+  it('writes days the reader way', () => {
+    const vars = varsFor('supportive-note');
+    const grieving = { endsAt: '2026-11-29T12:00:00Z', timezone: 'Europe/Berlin' };
+    expect(templates.render('supportive-note', { ...vars, grieving }).text).toContain('until Sunday 29 November');
+    expect(templates.render('supportive-note', { ...vars, grieving, locale: 'de' }).text).toContain('Bis Sonntag, 29. November, passiert');
+    expect(templates.render('supportive-note', { ...vars, grieving, locale: 'fr' }).text).toContain('avant le dimanche 29 novembre');
+  });
+
+  it('writes in English when no locale is given (sequences from before locales)', () => {
+    const vars = varsFor('check-in');
+    expect(vars.locale).toBeUndefined();
+    expect(templates.render('check-in', vars).text).toContain('Hi Ada,');
   });
 });

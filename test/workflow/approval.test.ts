@@ -27,7 +27,7 @@ describe('approve mode', () => {
     const draft = sequence.entry(waiting, 'thank-you:1').draft;
     expect(draft?.subject).toBe('Thank you for your time, Grace');
     expect(draft?.text).toContain('Dear Grace,');
-    expect(draft?.text).toContain('Senior Data Engineer role at Acme Analytics');
+    expect(draft?.text).toContain('about the Senior Data Engineer role');
     const decideBy = Date.parse(draft?.decideBy ?? '') - (due + 3 * DAY);
     expect(decideBy).toBeGreaterThanOrEqual(0);
     expect(decideBy).toBeLessThan(60_000);

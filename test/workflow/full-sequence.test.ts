@@ -19,14 +19,14 @@ const KATHERINE = {
 
 // Who receives each step, in which time zone, and what its subject and body must say.
 const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof ALAN | typeof KATHERINE; zone: string; subject: string | RegExp; body: string[] }> = {
-  'supportive-note': { to: CANDIDATE, zone: 'Europe/London', subject: 'About the Senior Data Engineer role at Acme Analytics', body: ['Hi Ada,', "Don't dwell on it."] },
+  'supportive-note': { to: CANDIDATE, zone: 'Europe/London', subject: 'About the Senior Data Engineer role at Acme Analytics', body: ['Hi Ada,', 'then put the page away.'] },
   'thank-you:1': {
     to: GRACE,
     zone: 'Europe/London',
     subject: 'Thank you for your time, Grace',
-    body: ['Dear Grace,', 'the Senior Data Engineer role at Acme Analytics', 'your perspective as Head of Engineering', 'Ada Lovelace'],
+    body: ['Dear Grace,', 'about the Senior Data Engineer role', 'the work you gave me as Head of Engineering', 'my interest in Acme Analytics', 'Ada Lovelace'],
   },
-  'thank-you:2': { to: ALAN, zone: 'America/New_York', subject: 'Thank you for your time, Alan', body: ['Dear Alan,', 'the Senior Data Engineer role at Acme Analytics', 'Ada Lovelace'] },
+  'thank-you:2': { to: ALAN, zone: 'America/New_York', subject: 'Thank you for your time, Alan', body: ['Dear Alan,', 'about the Senior Data Engineer role', 'my interest in Acme Analytics', 'Ada Lovelace'] },
   'feedback-request': {
     to: GRACE,
     zone: 'Europe/London',
@@ -42,9 +42,10 @@ const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof AL
     body: ['Hi Ada,', 'Their profile: https://www.linkedin.com/in/katherine-johnson', 'Hi Katherine, thank you for your time during the Senior Data Engineer process at Acme Analytics'],
   },
   ...Object.fromEntries(
-    [1, 2, 3, 4, 5, 6].map((week) => [
-      `check-in:${week}`,
-      { to: CANDIDATE, zone: 'Europe/London', subject: `Week ${week} of 6: your next step`, body: ['Hi Ada,', 'Your next step this week:'] },
+    // Six check-ins, six different steps.
+    ['one tailored application', 'a job board you have not tried', 'one conversation', 'the hardest question', 'your resume, revised', 'two bolder applications'].map((step, index) => [
+      `check-in:${index + 1}`,
+      { to: CANDIDATE, zone: 'Europe/London', subject: `Week ${index + 1} of 6: ${step}`, body: ['Hi Ada,'] },
     ]),
   ),
   'closing-summary': {
@@ -54,7 +55,7 @@ const EXPECTED: Record<string, { to: typeof CANDIDATE | typeof GRACE | typeof AL
     body: ['Hi Ada,', 'since the Senior Data Engineer role at Acme Analytics', 'No feedback came from Acme Analytics'],
   },
   'touchpoint:1': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
-  'touchpoint:2': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'Keeping in touch', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
+  'touchpoint:2': { to: KATHERINE, zone: 'America/Los_Angeles', subject: 'A short update from Ada Lovelace', body: ['Dear Katherine,', 'Acme Analytics', 'Senior Data Engineer', 'Ada Lovelace'] },
 };
 
 describe('the full default sequence under time skipping', () => {

@@ -38,7 +38,7 @@ describe('rejections entered late (CSV import, an ATS catching up)', () => {
     expect(note.at - monday, localTime(note.at)).toBeLessThan(60_000);
     const endsOn = DateTime.fromMillis(rejectedAt + 2 * DAY, { zone: LONDON }).setLocale('en-GB').toFormat('cccc d LLLL');
     expect(endsOn).toMatch(/^Tuesday /);
-    expect(note.parsed.text).toContain(`This time is yours until ${endsOn}; after that, Onward will send your thank-you notes`);
+    expect(note.parsed.text).toContain(`Nothing else happens until ${endsOn}. After that, your thank-you notes go to the interviewers`);
     expect(note.parsed.text).not.toMatch(/couple of days/i);
     expect(sequence.mails().map((mail) => mail.step)).toEqual(['supportive-note']);
   });
