@@ -13,7 +13,7 @@ import type { RenderedEmail, Templates } from '../templates';
 import { SCOPES, type GoogleAccount } from './accounts';
 import { call, failure, gmailFor, requireGoogle, type GoogleDependencies } from './clients';
 import { errorDetails, isRateLimit } from './errors';
-import { htmlToText, stripQuotedReply } from './reply';
+import { htmlToText, stripQuotedReply } from '../reply-text';
 
 export interface GmailDependencies {
   google?: GoogleDependencies;
