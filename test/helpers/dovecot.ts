@@ -27,7 +27,7 @@ const NOBODY = 65_534;
  * 127.0.0.1, one user in a passwd-file, and maildirs in a temporary directory. As root (CI here), the mail processes
  * run as nobody, since dovecot refuses to handle mail as root.
  */
-export async function startDovecot(options: { user?: string; password?: string } = {}): Promise<TestImapServer> {
+export async function startDovecot(options: { user?: string; password?: string; port?: number } = {}): Promise<TestImapServer> {
   const user = options.user ?? 'replies@agency.test';
   const password = options.password ?? 'imap-test-password';
   const directory = mkdtempSync(path.join(tmpdir(), 'onward-dovecot-'));
@@ -37,7 +37,7 @@ export async function startDovecot(options: { user?: string; password?: string }
   const root = userInfo().uid === 0;
   const [uid, gid] = root ? [NOBODY, NOBODY] : [userInfo().uid, userInfo().gid];
   if (root) chownSync(mail, uid, gid);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   writeFileSync(path.join(directory, 'passwd'), `${user}:{PLAIN}${password}::::::\n`);
   const config = path.join(directory, 'dovecot.conf');
   writeFileSync(
@@ -52,6 +52,7 @@ export async function startDovecot(options: { user?: string; password?: string }
       'ssl = no',
       'disable_plaintext_auth = no',
       'auth_mechanisms = plain login',
+      'auth_failure_delay = 0',
       ...(root ? [] : [`default_internal_user = ${userInfo().username}`, `default_login_user = ${userInfo().username}`]),
       `mail_location = maildir:${mail}/%u`,
       `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${directory}/passwd\n}`,

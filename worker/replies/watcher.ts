@@ -132,7 +132,7 @@ export function startReplyWatcher(options: ReplyWatcherOptions): ReplyWatcher {
         await watch();
       } catch (error) {
         if (stopped) break;
-        log(`IMAP reply capture: ${mailbox.description}: ${describeError(error, mailbox.password)}; trying again in ${Math.round(delay / 1000)} s`);
+        log(`IMAP reply capture: ${mailbox.description}: ${describeError(error, mailbox.password)}; trying again in ${delay < 1000 ? `${delay} ms` : `${Math.round(delay / 1000)} s`}`);
         await pause(delay);
         delay = Math.min(delay * 2, retry.maxMs);
       } finally {
