@@ -4,7 +4,7 @@ import type { Draft, EmailRequest, SentEmail } from '../workflows/email-request'
 import { PERMANENT_FAILURE } from '../workflows/failures';
 import { checkInInvitation, invitationUid } from './ics';
 import type { Mailer } from './mailer';
-import { messageIdFor } from './message-id';
+import { messageIdDomainOf, messageIdFor } from './message-id';
 import { refuseSuppressed, type SuppressionList } from './suppression';
 import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
 import { unsubscribeHeaders, type UnsubscribeLinks } from './unsubscribe-token';
@@ -63,7 +63,7 @@ export function invitationFor(request: EmailRequest, rendered: RenderedEmail, fr
 }
 
 export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited }: EmailDependencies) {
-  const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
+  const domain = messageIdDomainOf(fromAddress);
 
   /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */
   async function sendEmail(request: EmailRequest): Promise<SentEmail> {

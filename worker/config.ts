@@ -9,7 +9,7 @@ export { ConfigError, type ConfigProblem } from '../common/config-error';
 
 /** The user name and password of a mail server URL as written (up to the last "@" before any path), if it has them. */
 function userInfoOf(value: string): string | undefined {
-  const rest = value.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+  const rest = value.replace(/^[a-z]+:\/\//, '');
   const at = rest.lastIndexOf('@');
   return at < 0 ? undefined : rest.slice(0, at);
 }

@@ -14,6 +14,7 @@ import { RECORDED_KEYWORD, startReplyWatcher, type ReplyWatcher } from '../../wo
 import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
 import { ONWARD_SEARCH_ATTRIBUTES, statusQuery } from '../../workflows/definitions';
 import { parseRejectionDocument } from '../../workflows/input';
+import type { rejectionFollowUp } from '../../workflows/rejection-follow-up';
 import { DEMO_POLICY, type PolicyOverrides } from '../../workflows/policy';
 import type { SequenceStatus } from '../../workflows/status';
 import { DOVECOT, startDovecot, type TestImapServer } from '../helpers/dovecot';
@@ -162,7 +163,7 @@ describe.skipIf(!existsSync(DOVECOT))('IMAP reply capture against dovecot, a Tem
     await expect.poll(async () => entry(await status(), 'other-openings')?.reply?.text, { timeout: 20_000, interval: 300 }).toBe(answer);
     expect(entry(await status(), 'other-openings')?.reply?.from).toBe('katherine@acme.example.com');
 
-    const outcome = await env.client.workflow.getHandle(workflowId).result();
+    const outcome = await env.client.workflow.getHandle<typeof rejectionFollowUp>(workflowId).result();
     expect(outcome.stage).toBe('completed');
     const finished = await env.client.workflow.getHandle(workflowId).query(statusQuery);
     for (const key of ['touchpoint:1', 'touchpoint:2']) {
