@@ -4,7 +4,7 @@ import type { Draft, EmailRequest, SentEmail } from '../workflows/email-request'
 import { PERMANENT_FAILURE } from '../workflows/failures';
 import { checkInInvitation, invitationUid } from './ics';
 import type { Mailer } from './mailer';
-import { messageIdFor } from './message-id';
+import { messageIdDomainOf, messageIdFor } from './message-id';
 import { shippedEmailLayout, type EmailLayout } from './email-layout';
 import { createSenderDirectory, type SenderDirectory, type SenderIdentity } from './sender-identity';
 import { refuseSuppressed, type SuppressionList } from './suppression';
@@ -70,7 +70,7 @@ export function invitationFor(request: EmailRequest, rendered: RenderedEmail, or
 }
 
 export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited, layout, senders = createSenderDirectory() }: EmailDependencies) {
-  const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
+  const domain = messageIdDomainOf(fromAddress);
   const layoutReady = (): Promise<EmailLayout> => (layout ? Promise.resolve(layout) : shippedEmailLayout());
 
   /** The message as sent: the candidate's in her sender's layout with its footer links, the others plain and personal. */

@@ -9,3 +9,6 @@ export function messageIdFor(sequenceId: string, stepKey: string, domain: string
   const digest = createHash('sha256').update(`onward-message-id\n${sequenceId}\n${stepKey}`).digest('hex').slice(0, 32);
   return `<${digest}@${domain}>`;
 }
+
+/** The domain of the Message-IDs: the sending address's (ONWARD_FROM). */
+export const messageIdDomainOf = (fromAddress: string): string => fromAddress.split('@')[1] ?? 'onward.invalid';

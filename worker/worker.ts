@@ -5,6 +5,7 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import { createCredentialsDirectory } from '../activities/google/accounts';
 import type { GoogleDependencies } from '../activities/google/clients';
 import { createSmtpMailer } from '../activities/mailer';
+import { messageIdDomainOf } from '../activities/message-id';
 import { createFileSuppressionList, suppressionFileFrom } from '../activities/suppression';
 import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
@@ -13,7 +14,9 @@ import { sendQueueOf } from '../workflows/definitions';
 import { durationMs } from '../workflows/durations';
 import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from '../common/codec';
 import { redactUrl, type WorkerConfig } from './config';
-import { connectionOptions, describeConnection } from '../common/connection';
+import { connectClient, connectionOptions, describeConnection } from '../common/connection';
+import { imapMailboxFrom } from './replies/imap-mailbox';
+import { startReplyWatcher, type ReplyWatcher } from './replies/watcher';
 import { startHealthServer, workerHealth } from './health';
 
 /** The workflows' entry point (workflows/index), from source or from dist/. */
@@ -214,10 +217,12 @@ export async function runWorker(
       }
       const health = config.ONWARD_HEALTH_ADDRESS ? await startHealthServer(config.ONWARD_HEALTH_ADDRESS, () => workerHealth(worker, connection)) : undefined;
       if (health) log(`Health check on ${health.url}`);
+      const replies = config.ONWARD_IMAP_URL ? await watchReplies(config, config.ONWARD_IMAP_URL, codecKeyring, log) : undefined;
       try {
         // Worker.run() returns once SIGINT/SIGTERM has been received and in-flight tasks have drained.
         await worker.run();
       } finally {
+        await replies?.stop();
         await health?.close();
       }
       log('Onward worker stopped.');
@@ -227,4 +232,20 @@ export async function runWorker(
   } finally {
     mailer.close();
   }
+}
+
+/** IMAP reply capture (docs/replies.md): one watcher per worker, handing replies to their sequences through a client. */
+async function watchReplies(config: WorkerConfig, imapUrl: string, codecKeyring: CodecKeyring, log: (line: string) => void): Promise<ReplyWatcher> {
+  const temporal = config.temporal ?? { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, tls: false as const };
+  const { client, close } = await connectClient(
+    { temporal, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE, ONWARD_TASK_QUEUE: config.ONWARD_TASK_QUEUE },
+    { dataConverter: createDataConverter(codecKeyring) },
+  );
+  const watcher = startReplyWatcher({ mailbox: imapMailboxFrom(imapUrl), client, domain: messageIdDomainOf(config.ONWARD_FROM), log });
+  return {
+    async stop() {
+      await watcher.stop();
+      await close();
+    },
+  };
 }

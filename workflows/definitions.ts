@@ -1,9 +1,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { SequenceStatus, Stage } from './status';
-import { validateApprove, validateFeedback, validateProgress, validateSnooze, validateStop, type ApproveArgs, type FeedbackArgs, type ProgressArgs, type SnoozeArgs, type StopArgs } from './updates';
+import { validateApprove, validateFeedback, validateProgress, validateReply, validateSnooze, validateStop, type ApproveArgs, type FeedbackArgs, type ProgressArgs, type ReplyArgs, type SnoozeArgs, type StopArgs } from './updates';
 
-export type { ApproveArgs, FeedbackArgs, ProgressArgs, SnoozeArgs, StopArgs } from './updates';
+export type { ApproveArgs, FeedbackArgs, ProgressArgs, ReplyArgs, SnoozeArgs, StopArgs } from './updates';
 
 /** The workflow type, its id and the search attributes, shared by the worker, the CLI and the tests. */
 export const WORKFLOW_TYPE = 'rejectionFollowUp';
@@ -40,6 +40,8 @@ export const resumeUpdate = defineUpdate<Stage, []>('resume');
 export const optOutUpdate = defineUpdate<Stage, [StopArgs]>('optOut');
 export const hiredUpdate = defineUpdate<Stage, [StopArgs]>('hired');
 export const cancelUpdate = defineUpdate<Stage, [StopArgs]>('cancel');
+/** An email reply caught in a watched mailbox (worker/replies): feedback, or the recruiter answering (workflows/replies). */
+export const replyUpdate = defineUpdate<Stage, [ReplyArgs]>('reply');
 
 /** Each update's argument validator (./updates): the workflow runs it, and so do the CLI and the API before any call. */
 export const ARGUMENT_VALIDATORS: Readonly<Record<string, (args: unknown) => void>> = {
@@ -50,4 +52,5 @@ export const ARGUMENT_VALIDATORS: Readonly<Record<string, (args: unknown) => voi
   [optOutUpdate.name]: validateStop,
   [hiredUpdate.name]: validateStop,
   [cancelUpdate.name]: validateStop,
+  [replyUpdate.name]: validateReply,
 };

@@ -77,11 +77,7 @@ export function registerHandlers(state: SequenceState, stage: StageAttribute): v
       requireActive();
       validateFeedback(args);
     },
-    ({ text, from }) => {
-      state.feedback.push({ text: text.trim(), from, receivedAt: iso(Date.now()) });
-      state.feedbackState = 'received';
-      state.note('feedback recorded');
-    },
+    ({ text, from }) => state.recordFeedback({ text: text.trim(), from, receivedAt: iso(Date.now()) }, 'feedback recorded'),
   );
   action(
     actions.progressUpdate,

@@ -5,6 +5,9 @@ import { POLICY_DEFAULTS, WEEKDAYS, defaultOf, type Weekday } from './policy-def
 import { STEP_KINDS, type StepKind } from './steps';
 
 
+/** A policy has at most this many recruiter touchpoints (touchpoint:1 to touchpoint:12). */
+export const MAX_TOUCHPOINTS = 12;
+
 export const durationText = z
   .string()
   .refine((text) => parseDuration(text) !== undefined, {
@@ -81,7 +84,7 @@ export const policySchema = z.strictObject({
   closingSummary: z.boolean().default(() => defaultOf('closingSummary')).describe('One check-in period after the last check-in, a summary of the feedback and progress.'),
   otherOpeningsDelay: durationText.default(() => defaultOf('otherOpeningsDelay')).describe('Time between the thank-you notes and asking about other openings.'),
   linkedInTaskDelay: durationText.default(() => defaultOf('linkedInTaskDelay')).describe('Time between the thank-you notes and the LinkedIn task.'),
-  touchpointsAfter: z.array(durationText).max(12).default(() => defaultOf('touchpointsAfter')).describe('Recruiter touchpoints, counted from the thank-you notes.'),
+  touchpointsAfter: z.array(durationText).max(MAX_TOUCHPOINTS).default(() => defaultOf('touchpointsAfter')).describe('Recruiter touchpoints, counted from the thank-you notes.'),
   sendWindow: sendWindowSchema(POLICY_DEFAULTS.sendWindow).default(() => defaultOf('sendWindow')).describe("When emails may go out, in the recipient's time zone."),
   candidateSendWindow: sendWindowSchema(POLICY_DEFAULTS.candidateSendWindow)
     .default(() => defaultOf('candidateSendWindow'))

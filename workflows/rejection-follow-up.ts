@@ -110,8 +110,10 @@ async function askAboutOtherOpenings(sequence: Sequence, question: PlannedMessag
 /** 6. A "connect on LinkedIn" task for the candidate, then touchpoints to stay on the recruiter's radar. */
 async function stayOnTheRadar(sequence: Sequence, linkedInTask: PlannedMessage, touchpoints: PlannedMessage[]): Promise<void> {
   if ((await sequence.deliver(linkedInTask)) === 'stopped') return;
+  // Once the recruiter has answered by email (workflows/replies), the remaining touchpoints are skipped.
+  const answered = () => sequence.state.reasonNotToTouchBase();
   for (const touchpoint of touchpoints) {
-    if ((await sequence.deliver(touchpoint)) === 'stopped') return;
+    if ((await sequence.deliver(touchpoint, { skipWhen: answered })) === 'stopped') return;
   }
 }
 

@@ -1,4 +1,4 @@
-import { condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { HAND_OVER } from './activity-options';
 import { addToCalendar, type CheckInCalendar } from './calendar';
@@ -10,6 +10,7 @@ import type { SequenceInput } from './input';
 import { afterThankYous, onADayOfItsOwn } from './ordering';
 import { sendRulesFor } from './send-window';
 import { recipientOf } from './recipients';
+import { registerReplyHandler } from './replies';
 import type { PlannedMessage } from './schedule';
 import { StageAttribute } from './stage-attribute';
 import { SequenceState } from './state';
@@ -33,6 +34,8 @@ export class Sequence {
     this.stage = new StageAttribute(this.state);
     this.deliveries = new Deliveries(this.state, this.stage);
     registerHandlers(this.state, this.stage);
+    // Sequences started before email replies were caught refuse them, as they always did (replay-safe).
+    if (patched('wf-email-replies')) registerReplyHandler(this.state, this.stage);
   }
 
   get rejection(): SequenceInput['rejection'] {

@@ -36,6 +36,10 @@ export class SequenceState {
   readonly timeline = new Map<string, TimelineEntry>();
   readonly decisions = new Map<string, ApproveArgs>();
   readonly log: { at: string; event: string }[] = [];
+  /** The Message-IDs of the email replies recorded: the same reply seen twice is recorded once. */
+  readonly replies = new Set<string>();
+  /** The step the recruiter answered by email, if any: the rest of that thread's follow-ups (touchpoints) are off. */
+  recruiterAnswered?: string;
   /** Messages whose send activity is in flight: they are sent or failed, whatever happens meanwhile. */
   readonly sending = new Set<string>();
 
@@ -60,6 +64,18 @@ export class SequenceState {
     if (this.feedbackReceived) return 'feedback already received';
     if (this.feedbackDeadlinePassed) return 'no feedback came before the deadline';
     return undefined;
+  }
+
+  /** Why the next touchpoint should not go out, if there is a reason. */
+  reasonNotToTouchBase(): string | undefined {
+    return this.recruiterAnswered ? `the recruiter replied to ${this.recruiterAnswered}` : undefined;
+  }
+
+  /** Feedback, however it came (by hand, a Gmail reply, an email reply): recorded alike. */
+  recordFeedback(entry: FeedbackEntry, how: string): void {
+    this.feedback.push(entry);
+    this.feedbackState = 'received';
+    this.note(how);
   }
 
   note(event: string, now = Date.now()): void {

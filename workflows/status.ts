@@ -45,6 +45,8 @@ export interface TimelineEntry {
   taskId?: string;
   error?: string;
   note?: string;
+  /** The recipient's email reply to this message, caught in a watched mailbox (worker/replies). */
+  reply?: { from: string; receivedAt: string; text: string };
   /** A draft awaiting approval; `fallback` is what happens at `decideBy` if nobody decides (absent: recorded before it, "send"). */
   draft?: { subject: string; text: string; decideBy: string; fallback?: ApprovalFallback };
 }

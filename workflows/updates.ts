@@ -24,6 +24,15 @@ export interface ApproveArgs {
 export interface StopArgs {
   reason?: string;
 }
+/** An email reply to one of the sequence's messages (`step`), caught in a watched mailbox (worker/replies). */
+export interface ReplyArgs {
+  step: string;
+  /** The reply's own Message-ID: the same reply seen twice is recorded once. */
+  messageId: string;
+  from: string;
+  /** The reply's new text, its quoted history and signature stripped. */
+  text: string;
+}
 
 /** A refusal because of the request itself (a 400): the field names the bad argument. */
 export const INVALID_ARGUMENT = 'InvalidActionArgument';
@@ -101,4 +110,11 @@ export function validateApprove(args: unknown): asserts args is ApproveArgs {
 
 export function validateStop(args: unknown): asserts args is StopArgs {
   requireText('reason', field(args, 'reason'), MAX_REASON, { optional: true });
+}
+
+export function validateReply(args: unknown): asserts args is ReplyArgs {
+  requireText('step', field(args, 'step'), MAX_FROM);
+  requireText('messageId', field(args, 'messageId'), MAX_FROM);
+  requireText('from', field(args, 'from'), MAX_FROM);
+  requireText('text', field(args, 'text'), MAX_TEXT);
 }

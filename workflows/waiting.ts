@@ -68,8 +68,6 @@ function watchForReply(state: SequenceState, stage: StageAttribute, requestKey: 
 function receiveReply(state: SequenceState, stage: StageAttribute, reply: GmailReply): void {
   // Feedback recorded by hand meanwhile is the answer: most likely this very reply, pasted in.
   if (state.ending || state.feedbackReceived) return;
-  state.feedback.push({ text: reply.text.slice(0, MAX_TEXT), from: reply.from, receivedAt: iso(Date.now()) });
-  state.feedbackState = 'received';
-  state.note('feedback recorded: a reply in the Gmail thread');
+  state.recordFeedback({ text: reply.text.slice(0, MAX_TEXT), from: reply.from, receivedAt: iso(Date.now()) }, 'feedback recorded: a reply in the Gmail thread');
   stage.refresh();
 }

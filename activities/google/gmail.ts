@@ -7,13 +7,13 @@ import type { GmailReply, GmailRequest, ThreadWatch } from '../../workflows/goog
 import type { StepKind } from '../../workflows/steps';
 import { classifySendError, renderRequest } from '../email';
 import type { Mailer } from '../mailer';
-import { messageIdFor } from '../message-id';
+import { messageIdDomainOf, messageIdFor } from '../message-id';
 import { refuseSuppressed, type SuppressionList } from '../suppression';
 import type { RenderedEmail, Templates } from '../templates';
 import { SCOPES, type GoogleAccount } from './accounts';
 import { call, failure, gmailFor, requireGoogle, type GoogleDependencies } from './clients';
 import { errorDetails, isRateLimit } from './errors';
-import { htmlToText, stripQuotedReply } from './reply';
+import { htmlToText, stripQuotedReply } from '../reply-text';
 
 export interface GmailDependencies {
   google?: GoogleDependencies;
@@ -82,7 +82,7 @@ function draftNotice(request: GmailRequest, rendered: RenderedEmail, domain: str
 }
 
 export function createGmailActivities({ google, mailer, templates, fromAddress, suppressions }: GmailDependencies) {
-  const domain = fromAddress.split('@')[1] ?? 'onward.invalid';
+  const domain = messageIdDomainOf(fromAddress);
   const accountFor = (request: { google: GmailRequest['google'] }, scopes: readonly string[]) =>
     requireGoogle(google).accounts.account(request.google.account, request.google.mailbox, scopes);
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { classifyGoogleError, eventIdFor } from '../../activities/google';
-import { stripQuotedReply, htmlToText } from '../../activities/google/reply';
+import { stripQuotedReply, htmlToText } from '../../activities/reply-text';
 import { checkInInvitation, escapeText, foldLine, vtimezone } from '../../activities/ics';
 import { channelsOf, gmailOf, replyWatchHeartbeatMs, routeOf } from '../../workflows/channels';
 import { describeProblems, parseRejectionDocument } from '../../workflows/input';

@@ -30,6 +30,7 @@ import {
   optOutUpdate,
   pauseUpdate,
   progressUpdate,
+  replyUpdate,
   resumeUpdate,
   sendQueueOf,
   snoozeUpdate,
@@ -133,6 +134,21 @@ async function main(revision = 'HEAD', label?: string): Promise<void> {
         await advanceTo(runningSince + 23 * DAY);
         write('running-mid-check-ins', await running.fetchHistory());
         await running.terminate('recorded');
+
+        // 5. Replies caught by email (workflows/replies.ts, from 'wf-email-replies' on): the feedback, then the recruiter.
+        if (files.includes('workflows/replies.ts')) {
+          const { handle: replied, rejectedAt: repliedSince } = await start('replay-replied');
+          await advanceTo(repliedSince + 3 * DAY + 3_600_000);
+          await settled(replied, 'feedback-request', 'sent');
+          const feedback = { step: 'feedback-request', messageId: '<reply-1@acme.example.com>', from: 'grace@acme.example.com', text: 'Quantify the impact of your projects.' };
+          await replied.executeUpdate(replyUpdate, { args: [feedback] });
+          await advanceTo(repliedSince + 12 * DAY);
+          await settled(replied, 'other-openings', 'sent');
+          const answer = { step: 'other-openings', messageId: '<reply-2@acme.example.com>', from: 'katherine@acme.example.com', text: 'Nothing right now; I will keep you in mind.' };
+          await replied.executeUpdate(replyUpdate, { args: [answer] });
+          await replied.result();
+          write('replied-by-email', await replied.fetchHistory());
+        }
       }));
     } finally {
       mailer.close();

@@ -46,6 +46,10 @@ describe('recorded sequences replay with the current workflow code', () => {
         'answered-then-hired.languages.history.pb',
         'approved-paused-opted-out.languages.history.pb',
         'running-mid-check-ins.languages.history.pb',
+        // And since email replies are caught (patch 'wf-email-replies'): one with the feedback and the recruiter's answer by email.
+        'default-complete.email-replies.history.pb',
+        'running-mid-check-ins.email-replies.history.pb',
+        'replied-by-email.email-replies.history.pb',
       ]),
     );
   });
