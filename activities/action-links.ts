@@ -1,4 +1,5 @@
-import { LINK_LABELS } from '../common/action-strings';
+import { LINK_LABELS_BY_LOCALE } from '../common/action-strings';
+import { DEFAULT_LOCALE, type Locale } from '../workflows/locale';
 import type { StepKind } from '../workflows/steps';
 import type { EmailAction } from './email-layout';
 import { publicLink, signActionToken, type LinkAction, type UnsubscribeLinks } from './unsubscribe-token';
@@ -17,9 +18,10 @@ export const ACTIONS_BY_KIND: Partial<Record<StepKind, readonly LinkAction[]>> =
 export const ACTION_ROUTE = 'act';
 
 /** The signed action links of one email to the candidate; its footer carries the unsubscribe link ("stop") besides. */
-export function actionLinks(links: UnsubscribeLinks, message: { kind: StepKind; sequenceId: string }, now: number): EmailAction[] {
+export function actionLinks(links: UnsubscribeLinks, message: { kind: StepKind; sequenceId: string; locale?: Locale }, now: number): EmailAction[] {
+  const labels = LINK_LABELS_BY_LOCALE[message.locale ?? DEFAULT_LOCALE];
   return (ACTIONS_BY_KIND[message.kind] ?? []).map((action) => ({
-    label: LINK_LABELS[action],
+    label: labels[action],
     url: publicLink(links, ACTION_ROUTE, signActionToken({ sequenceId: message.sequenceId, action }, links.secret, now)),
   }));
 }

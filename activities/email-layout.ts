@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
-import { LINK_LABELS } from '../common/action-strings';
+import { LINK_LABELS_BY_LOCALE } from '../common/action-strings';
+import { DEFAULT_LOCALE, type Locale } from '../workflows/locale';
 import { DEFAULT_ACCENT_COLOR, type SenderIdentity } from './sender-identity';
 import { DEFAULT_TEMPLATES_DIR, type RenderedEmail } from './templates';
 
@@ -18,6 +19,8 @@ export interface CandidateFrame {
   /** The signed one-click unsubscribe link; absent when the worker has no ONWARD_PUBLIC_URL and secret. */
   unsubscribeUrl?: string;
   actions?: EmailAction[];
+  /** The candidate's language, for the footer's words; English when absent. */
+  locale?: Locale;
 }
 
 export interface EmailLayout {
@@ -49,9 +52,9 @@ const signatureHtml = (signature: string | undefined): string =>
     .join('<br>');
 
 /** The plain-text part: the body, the signature after the "-- " delimiter mail clients know, then the footer's links. */
-function candidateText(text: string, { sender, unsubscribeUrl, actions = [] }: CandidateFrame): string {
+function candidateText(text: string, { sender, unsubscribeUrl, actions = [], locale = DEFAULT_LOCALE }: CandidateFrame): string {
   const signature = [sender.name, ...(sender.signature?.trim().split(/\r?\n/) ?? [])].join('\n');
-  const links = [...actions.map(({ label, url }) => `${label}: ${url}`), ...(unsubscribeUrl ? [`${LINK_LABELS.stop}: ${unsubscribeUrl}`] : [])];
+  const links = [...actions.map(({ label, url }) => `${label}: ${url}`), ...(unsubscribeUrl ? [`${LINK_LABELS_BY_LOCALE[locale].stop}: ${unsubscribeUrl}`] : [])];
   return `${text.trimEnd()}\n\n-- \n${signature}\n${links.length > 0 ? `\n${links.join('\n')}\n` : ''}`;
 }
 
@@ -88,7 +91,7 @@ export async function loadEmailLayout(file: string = DEFAULT_LAYOUT_PATH): Promi
         signatureHtml: signatureHtml(frame.sender.signature),
         actions: frame.actions ?? [],
         unsubscribeUrl: frame.unsubscribeUrl,
-        unsubscribeLabel: LINK_LABELS.stop,
+        unsubscribeLabel: LINK_LABELS_BY_LOCALE[frame.locale ?? DEFAULT_LOCALE].stop,
       });
       return { subject: body.subject, html, text: candidateText(body.text, frame) };
     },

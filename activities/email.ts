@@ -78,13 +78,14 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
     const body = renderRequest(templates, request);
     const frame = await layoutReady();
     if (!sender) return { body, email: frame.personalEmail(body) };
-    if (!unsubscribe) return { body, email: frame.candidateEmail(body, { sender }) };
+    const locale = request.vars.locale;
+    if (!unsubscribe) return { body, email: frame.candidateEmail(body, { sender, locale }) };
     const now = Date.now();
     const claims = { email: request.to.email, sequenceId: request.sequenceId };
     const unsubscribeLink = unsubscribeUrl(unsubscribe, claims, now);
     // The links are made here, at send time, never in a draft: their tokens stay out of the workflow's history.
-    const actions = actionLinks(unsubscribe, { kind: request.kind, ...claims }, now);
-    return { body, email: frame.candidateEmail(body, { sender, unsubscribeUrl: unsubscribeLink, actions }), unsubscribeLink };
+    const actions = actionLinks(unsubscribe, { kind: request.kind, sequenceId: request.sequenceId, locale }, now);
+    return { body, email: frame.candidateEmail(body, { sender, unsubscribeUrl: unsubscribeLink, actions, locale }), unsubscribeLink };
   }
 
   /** Sends one message with its deterministic Message-ID, threaded under `inReplyTo` when given. */

@@ -1,5 +1,6 @@
 // Every word the candidate reads on an action link and its page, in one module, so a locale can replace it later.
 import type { LinkAction } from '../activities/unsubscribe-token';
+import { DEFAULT_LOCALE, type Locale } from '../workflows/locale';
 
 /** The choices "I need more time" offers: each is an argument of the snooze update. */
 export const SNOOZE_CHOICES = [
@@ -8,14 +9,33 @@ export const SNOOZE_CHOICES = [
   { value: '7 days', label: '7 more days' },
 ] as const;
 
-/** The label of each link in an email's footer; `stop` is the unsubscribe link. */
-export const LINK_LABELS: Record<LinkAction | 'stop', string> = {
-  ready: "I'm ready",
-  snooze: 'I need more time',
-  progress: 'Report progress',
-  hired: 'I got a job',
-  stop: 'Stop these emails',
+/** The label of each link in an email to the candidate, in her language; `stop` is the unsubscribe link. */
+export const LINK_LABELS_BY_LOCALE: Record<Locale, Record<LinkAction | 'stop', string>> = {
+  en: {
+    ready: "I'm ready",
+    snooze: 'I need more time',
+    progress: 'Report progress',
+    hired: 'I got a job',
+    stop: 'Stop these emails',
+  },
+  de: {
+    ready: 'Ich bin so weit',
+    snooze: 'Ich brauche mehr Zeit',
+    progress: 'Fortschritt melden',
+    hired: 'Ich habe eine Stelle',
+    stop: 'Keine E-Mails mehr',
+  },
+  fr: {
+    ready: 'Je veux commencer',
+    snooze: 'J’ai besoin de plus de temps',
+    progress: 'Indiquer mes avancées',
+    hired: 'J’ai trouvé un poste',
+    stop: 'Ne plus recevoir ces e-mails',
+  },
 };
+
+/** The labels the pages use (in English for now). */
+export const LINK_LABELS = LINK_LABELS_BY_LOCALE[DEFAULT_LOCALE];
 
 export interface ActionPageStrings {
   /** The confirmation page (GET): its heading, a sentence, and the button that acts. */

@@ -46,6 +46,11 @@ describe('the links of an email to the candidate', () => {
     expect(labelsOf('congratulations')).toEqual([]);
   });
 
+  it('speak the candidate\'s language', () => {
+    expect(actionLinks(LINKS, { kind: 'supportive-note', sequenceId: SEQUENCE, locale: 'de' }, NOW).map((link) => link.label)).toEqual(['Ich bin so weit', 'Ich brauche mehr Zeit', 'Ich habe eine Stelle']);
+    expect(actionLinks(LINKS, { kind: 'check-in', sequenceId: SEQUENCE, locale: 'fr' }, NOW).map((link) => link.label)).toEqual(['Indiquer mes avancées', 'J’ai trouvé un poste']);
+  });
+
   it('point at the public URL with tokens for this sequence; no address in the URL', () => {
     const [ready] = actionLinks(LINKS, { kind: 'supportive-note', sequenceId: SEQUENCE }, NOW);
     expect(ready?.url).toMatch(/^https:\/\/onward\.example\.com\/api\/act\?token=u2\./);

@@ -38,6 +38,14 @@ describe('the email layout (MJML, compiled once at worker start)', () => {
     );
   });
 
+  test('the footer speaks the candidate’s language', async () => {
+    const layout = await loadEmailLayout();
+    const frame = { sender: { name: 'Acme' }, unsubscribeUrl: 'https://onward.example.com/unsubscribe?token=u2.abc' };
+    expect(layout.candidateEmail(BODY, { ...frame, locale: 'de' }).html).toContain('>Keine E-Mails mehr</a>');
+    expect(layout.candidateEmail(BODY, { ...frame, locale: 'fr' }).text).toContain('Ne plus recevoir ces e-mails: https://onward.example.com/unsubscribe');
+    expect(layout.candidateEmail(BODY, frame).html).toContain('>Stop these emails</a>');
+  });
+
   test('without unsubscribe links configured, the footer shows none; with a logo, the header shows it', async () => {
     const layout = await loadEmailLayout();
     const email = layout.candidateEmail(BODY, { sender: { name: 'Acme', logoUrl: 'https://acme.example/logo.png' } });
