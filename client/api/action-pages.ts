@@ -7,7 +7,7 @@ import { linkProblemOf, localeFromAcceptLanguage, PAGE_STRINGS_BY_LOCALE, SNOOZE
 import type { Locale } from '../../workflows/locale';
 import { hiredUpdate, progressUpdate, readyUpdate, rejectionIdOf, snoozeUpdate } from '../../workflows/definitions';
 import type { Stage } from '../../workflows/status';
-import { INVALID_ARGUMENT, MAX_COUNT, MAX_TEXT, SEQUENCE_FIELD } from '../../workflows/updates';
+import { INVALID_ARGUMENT, MAX_COUNT, MAX_TEXT } from '../../workflows/updates';
 import { act, ActionRefusedError } from '../actions';
 import type { SequenceTarget } from '../sequences';
 import { asSentence, candidatePage, escapeHtml } from './candidate-page';
@@ -72,10 +72,10 @@ const brokenLinkPage = (reply: FastifyReply, locale: Locale, problem: LinkProble
   return problemPage(reply, locale, 400, strings.brokenLinkTitle, strings.linkProblems[problem]);
 };
 
-/** How a refusal reads on the page: the update's own words (English, as in the CLI and API), with the field's label when it is one of the form's. */
+/** How a refusal reads on the page: the update's own words (English, as in the CLI and API), after the progress field's label when it is about one. */
 const refusalText = (error: ActionRefusedError, strings: CandidatePageStrings): string => {
-  const label = ({ ...strings.progressFields, for: strings.snoozeLegend } as Record<string, string>)[error.field];
-  return error.field === SEQUENCE_FIELD ? error.problem : `${label ?? error.field}: ${error.problem}`;
+  const label = (strings.progressFields as Record<string, string>)[error.field];
+  return label ? `${label}: ${error.problem}` : error.problem;
 };
 
 type PageToken = VerifiedActionToken | { ok: false; problem: LinkProblem };

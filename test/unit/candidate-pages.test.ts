@@ -115,6 +115,16 @@ describe('the action and unsubscribe pages, as served', () => {
     expect(noToken.body).toContain('The link has no token.');
   });
 
+  it('frame a refusal in the candidate\'s language: what went wrong, and that nothing was changed', async () => {
+    const token = signActionToken({ sequenceId: SEQUENCE, action: 'snooze', locale: 'de' }, SECRET, NOW);
+    // A duration the page does not offer is refused by the page itself, before any update runs.
+    const refused = await app.inject({ method: 'POST', url: '/act', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ token, for: '99 days' }).toString() });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('<html lang="de">');
+    expect(refused.body).toContain('<h1>Das hat nicht geklappt</h1>');
+    expect(refused.body).toContain('<p class="problem" role="alert">Wählen Sie eine der angebotenen Zeitspannen.</p><p>Es wurde nichts geändert.</p>');
+  });
+
   it('ask before unsubscribing in the candidate\'s language', async () => {
     const token = signUnsubscribeToken({ email: 'ada@example.com', sequenceId: SEQUENCE, locale: 'fr' }, SECRET, NOW);
     const page = await get(`/unsubscribe?token=${token}`);
