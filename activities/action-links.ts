@@ -22,6 +22,6 @@ export function actionLinks(links: UnsubscribeLinks, message: { kind: StepKind; 
   const labels = LINK_LABELS_BY_LOCALE[message.locale ?? DEFAULT_LOCALE];
   return (ACTIONS_BY_KIND[message.kind] ?? []).map((action) => ({
     label: labels[action],
-    url: publicLink(links, ACTION_ROUTE, signActionToken({ sequenceId: message.sequenceId, action }, links.secret, now)),
+    url: publicLink(links, ACTION_ROUTE, signActionToken({ sequenceId: message.sequenceId, action, locale: message.locale }, links.secret, now)),
   }));
 }

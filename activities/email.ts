@@ -81,7 +81,7 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
     const locale = request.vars.locale;
     if (!unsubscribe) return { body, email: frame.candidateEmail(body, { sender, locale }) };
     const now = Date.now();
-    const claims = { email: request.to.email, sequenceId: request.sequenceId };
+    const claims = { email: request.to.email, sequenceId: request.sequenceId, locale };
     const unsubscribeLink = unsubscribeUrl(unsubscribe, claims, now);
     // The links are made here, at send time, never in a draft: their tokens stay out of the workflow's history.
     const actions = actionLinks(unsubscribe, { kind: request.kind, sequenceId: request.sequenceId, locale }, now);

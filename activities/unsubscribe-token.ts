@@ -1,9 +1,11 @@
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '../workflows/locale';
 
 /**
  * The token of an unsubscribe link (RFC 8058 one-click): `u2.<sealed>`, base64url of AES-256-GCM over the JSON
  * `{ e: email, s: sequence id, x: expiry (epoch seconds) }`, with keys derived from ONWARD_UNSUBSCRIBE_SECRET. The
- * candidate's action links (./action-links.ts) are sealed the same way over `{ s, a: action, x }`: opaque
+ * candidate's action links (./action-links.ts) are sealed the same way over `{ s, a: action, x }`; both carry `l`, the candidate's language for
+ the page the link opens, when it is not English (tokens without it, as sent before, open English pages): opaque
  * (the address cannot be read from the link, in a log or a forwarded email) and authenticated (GCM's tag). The nonce is
  * an HMAC of the claims, so the same claims give the same token. The token is the only authority the unsubscribe
  * endpoint asks for. Tokens of the first format (`<base64 JSON>.<HMAC>`, readable) already sent in emails keep working
@@ -14,6 +16,8 @@ export interface UnsubscribeClaims {
   sequenceId: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** The language of the page the link opens. */
+  locale: Locale;
 }
 
 export type VerifiedToken = ({ ok: true } & UnsubscribeClaims) | { ok: false; reason: string };
@@ -30,6 +34,8 @@ export interface ActionClaims {
   action: LinkAction;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** The language of the page the link opens. */
+  locale: Locale;
 }
 
 export type VerifiedActionToken = ({ ok: true } & ActionClaims) | { ok: false; reason: string };
@@ -45,12 +51,16 @@ const TAG_BYTES = 16;
 // One secret, two keys: one encrypts, one derives the nonce (never the same key for both jobs).
 const subkey = (secret: string, purpose: string) => createHmac('sha256', secret).update(`onward unsubscribe token ${purpose}`).digest();
 
-export function signUnsubscribeToken(claims: { email: string; sequenceId: string }, secret: string, now: number, lifetimeMs = UNSUBSCRIBE_TOKEN_LIFETIME_MS): string {
-  return seal({ e: claims.email.trim().toLowerCase(), s: claims.sequenceId, x: Math.floor((now + lifetimeMs) / 1000) }, secret);
+// English is the default: an English link's token stays exactly as before the locale was carried.
+const localeClaim = (locale: Locale | undefined): Record<string, string> => (locale && locale !== DEFAULT_LOCALE ? { l: locale } : {});
+const localeOf = (claim: unknown): Locale => (LOCALES as readonly unknown[]).includes(claim) ? (claim as Locale) : DEFAULT_LOCALE;
+
+export function signUnsubscribeToken(claims: { email: string; sequenceId: string; locale?: Locale }, secret: string, now: number, lifetimeMs = UNSUBSCRIBE_TOKEN_LIFETIME_MS): string {
+  return seal({ e: claims.email.trim().toLowerCase(), s: claims.sequenceId, x: Math.floor((now + lifetimeMs) / 1000), ...localeClaim(claims.locale) }, secret);
 }
 
-export function signActionToken(claims: { sequenceId: string; action: LinkAction }, secret: string, now: number, lifetimeMs = ACTION_TOKEN_LIFETIME_MS): string {
-  return seal({ s: claims.sequenceId, a: claims.action, x: Math.floor((now + lifetimeMs) / 1000) }, secret);
+export function signActionToken(claims: { sequenceId: string; action: LinkAction; locale?: Locale }, secret: string, now: number, lifetimeMs = ACTION_TOKEN_LIFETIME_MS): string {
+  return seal({ s: claims.sequenceId, a: claims.action, x: Math.floor((now + lifetimeMs) / 1000), ...localeClaim(claims.locale) }, secret);
 }
 
 function seal(claims: Record<string, string | number>, secret: string): string {
@@ -91,7 +101,7 @@ export function verifyActionToken(token: string, secret: string, now: number): V
   if (!isActionClaims(claims)) return { ok: false, reason: 'the link is malformed' };
   const expiresAt = claims.x * 1000;
   if (now >= expiresAt) return { ok: false, reason: 'the link has expired' };
-  return { ok: true, sequenceId: claims.s, action: claims.a, expiresAt };
+  return { ok: true, sequenceId: claims.s, action: claims.a, expiresAt, locale: localeOf(claims.l) };
 }
 
 function parsed(json: string): unknown {
@@ -117,16 +127,16 @@ function claimsOf(json: string, now: number): VerifiedToken {
   if (!isClaims(claims)) return { ok: false, reason: 'the link is malformed' };
   const expiresAt = claims.x * 1000;
   if (now >= expiresAt) return { ok: false, reason: 'the link has expired' };
-  return { ok: true, email: claims.e, sequenceId: claims.s, expiresAt };
+  return { ok: true, email: claims.e, sequenceId: claims.s, expiresAt, locale: localeOf(claims.l) };
 }
 
-function isClaims(value: unknown): value is { e: string; s: string; x: number } {
+function isClaims(value: unknown): value is { e: string; s: string; x: number; l?: unknown } {
   if (!value || typeof value !== 'object') return false;
   const { e, s, x } = value as Record<string, unknown>;
   return typeof e === 'string' && e.includes('@') && typeof s === 'string' && s.length > 0 && typeof x === 'number' && Number.isFinite(x);
 }
 
-function isActionClaims(value: unknown): value is { s: string; a: LinkAction; x: number } {
+function isActionClaims(value: unknown): value is { s: string; a: LinkAction; x: number; l?: unknown } {
   if (!value || typeof value !== 'object') return false;
   const { s, a, x } = value as Record<string, unknown>;
   return typeof s === 'string' && s.length > 0 && (LINK_ACTIONS as readonly unknown[]).includes(a) && typeof x === 'number' && Number.isFinite(x);
@@ -155,7 +165,7 @@ export function publicLink(links: UnsubscribeLinks, route: string, token: string
 }
 
 /** The signed unsubscribe link of a message to `email` in one sequence: in its headers and in its footer. */
-export const unsubscribeUrl = (links: UnsubscribeLinks, claims: { email: string; sequenceId: string }, now: number): string =>
+export const unsubscribeUrl = (links: UnsubscribeLinks, claims: { email: string; sequenceId: string; locale?: Locale }, now: number): string =>
   publicLink(links, 'unsubscribe', signUnsubscribeToken(claims, links.secret, now));
 
 /** The RFC 8058 headers for an unsubscribe link. */

@@ -6,7 +6,7 @@ import { ConfigError, type ConfigProblem } from './config-error';
  * /run/secrets): values in the environment show in `docker inspect`, files do not. ONWARD_API_KEYS_FILE has its own
  * format (client/api/keys.ts); the Temporal certificates are files already (TEMPORAL_TLS_CLIENT_*_PATH).
  */
-export const FILE_SECRETS = ['ONWARD_CODEC_KEYS', 'ONWARD_UNSUBSCRIBE_SECRET', 'ONWARD_CODEC_SERVER_TOKEN', 'TEMPORAL_API_KEY', 'SMTP_URL', 'ONWARD_IMAP_URL'] as const;
+export const FILE_SECRETS = ['ONWARD_CODEC_KEYS', 'ONWARD_UNSUBSCRIBE_SECRET', 'ONWARD_CODEC_SERVER_TOKEN', 'TEMPORAL_API_KEY', 'SMTP_URL', 'ONWARD_IMAP_URL', 'ONWARD_IMAP_OAUTH_CLIENT_SECRET', 'ONWARD_IMAP_OAUTH_REFRESH_TOKEN'] as const;
 
 /** The secrets named by `<NAME>_FILE`, read; a ConfigError naming each variable at fault. Never echoes a value. */
 export function readSecretFiles(environment: NodeJS.ProcessEnv, read: (file: string) => string = (file) => readFileSync(file, 'utf8')): Record<string, string> {

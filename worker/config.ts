@@ -4,6 +4,7 @@ import { parseDuration } from '../workflows/durations';
 import { GOOGLE_ACCOUNT_NAME } from '../workflows/policy';
 import { ConfigError, type ConfigProblem } from '../common/config-error';
 import { readSenderDirectory, senderFields, type SenderDirectory } from '../activities/sender-identity';
+import type { ImapOAuthSettings } from './replies/oauth-token';
 import { DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE, resolveTemporalSettings, type TemporalSettings } from '../common/connection';
 
 export { ConfigError, type ConfigProblem } from '../common/config-error';
@@ -28,10 +29,18 @@ function mailServerUrl(scheme: 'smtp' | 'imap', example: string, required: strin
 }
 
 const smtpUrl = mailServerUrl('smtp', 'smtp://mailer%40example.com:pass%2Fword@mail.example.com:587', 'is required, e.g. smtp://user:password@mail.example.com:587');
+// The password is checked with the ONWARD_IMAP_OAUTH_* variables (readWorkerConfig): XOAUTH2 logins have none.
 const imapUrl = mailServerUrl('imap', 'imaps://replies%40example.com:pass%2Fword@imap.example.com/INBOX', 'e.g. imaps://user:password@imap.example.com/INBOX').refine(
-  (value) => !URL.canParse(value) || (new URL(value).username !== '' && new URL(value).password !== ''),
+  (value) => !URL.canParse(value) || new URL(value).username !== '',
   { message: 'needs a user name and a password (or app password), e.g. imaps://replies%40example.com:app-password@imap.example.com/INBOX' },
 );
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+const tokenUrl = z
+  .url({ protocol: /^https?$/, message: 'must be the https:// URL of the OAuth 2.0 token endpoint, e.g. https://oauth2.googleapis.com/token' })
+  .refine((value) => new URL(value).protocol === 'https:' || LOOPBACK.test(new URL(value).hostname), {
+    message: 'must be an https:// URL (http:// only on localhost): the client secret and tokens travel in it',
+  });
 
 const fromAddress = z.email({ message: 'must be the email address Onward sends from, e.g. onward@example.com' });
 
@@ -119,6 +128,14 @@ export const workerConfigSchema = z.object({
   ONWARD_SENDER_ACCENT_COLOR: senderFields.accentColor.optional(),
   /** Email replies caught in this mailbox (docs/replies.md), e.g. imaps://replies%40agency.com:app-password@imap.gmail.com/INBOX. */
   ONWARD_IMAP_URL: imapUrl.optional(),
+  /** XOAUTH2 instead of the URL's password (docs/replies.md): the token endpoint and the app registered with it ... */
+  ONWARD_IMAP_OAUTH_TOKEN_URL: tokenUrl.optional(),
+  ONWARD_IMAP_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  ONWARD_IMAP_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  /** ... a refresh token (Gmail, Microsoft 365 delegated) or none: client credentials (Microsoft 365 app-only) ... */
+  ONWARD_IMAP_OAUTH_REFRESH_TOKEN: z.string().min(1).optional(),
+  /** ... and the scope asked for, e.g. https://outlook.office365.com/.default. */
+  ONWARD_IMAP_OAUTH_SCOPE: z.string().min(1).optional(),
 });
 
 type ParsedWorkerConfig = z.output<typeof workerConfigSchema>;
@@ -161,6 +178,7 @@ export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
           : { setting: 'ONWARD_PUBLIC_URL', problem: 'is required with ONWARD_UNSUBSCRIBE_SECRET: the unsubscribe links point at it' },
       );
     }
+    problems.push(...imapOAuthProblems(parsed.data));
     for (const variable of ['ONWARD_WORKFLOW_BUNDLE', 'ONWARD_TEMPLATES_DIR', 'ONWARD_GOOGLE_CREDENTIALS_DIR'] as const) {
       const file = parsed.data[variable];
       if (file === undefined) continue;
@@ -179,6 +197,51 @@ export function readWorkerConfig(environment: NodeJS.ProcessEnv = process.env): 
     TEMPORAL_NAMESPACE: temporal.settings.namespace,
     temporal: temporal.settings,
     ...(senders ? { senders: senders.directory } : {}),
+  };
+}
+
+const IMAP_OAUTH_VARIABLES = [
+  'ONWARD_IMAP_OAUTH_TOKEN_URL',
+  'ONWARD_IMAP_OAUTH_CLIENT_ID',
+  'ONWARD_IMAP_OAUTH_CLIENT_SECRET',
+  'ONWARD_IMAP_OAUTH_REFRESH_TOKEN',
+  'ONWARD_IMAP_OAUTH_SCOPE',
+] as const;
+
+/** The IMAP login settings that only make sense together: a password or XOAUTH2, and each grant's fields. */
+function imapOAuthProblems(config: ParsedWorkerConfig): ConfigProblem[] {
+  const imapUrl = config.ONWARD_IMAP_URL;
+  const hasPassword = imapUrl !== undefined && new URL(imapUrl).password !== '';
+  const oauthSet = IMAP_OAUTH_VARIABLES.filter((variable) => config[variable] !== undefined);
+  if (oauthSet.length === 0) {
+    return imapUrl && !hasPassword
+      ? [{ setting: 'ONWARD_IMAP_URL', problem: 'needs a user name and a password (or app password), or ONWARD_IMAP_OAUTH_TOKEN_URL and its companions for XOAUTH2' }]
+      : [];
+  }
+  const problems: ConfigProblem[] = [];
+  const need = (setting: string, problem: string) => problems.push({ setting, problem });
+  if (!imapUrl) need('ONWARD_IMAP_URL', `is required with ${oauthSet[0]}: it names the server, the mailbox and the user, e.g. imaps://replies%40agency.com@outlook.office365.com/INBOX`);
+  else if (hasPassword) need('ONWARD_IMAP_URL', 'has a password, but ONWARD_IMAP_OAUTH_* logs in with a token: leave the password out (imaps://user@host/INBOX)');
+  if (!config.ONWARD_IMAP_OAUTH_TOKEN_URL) need('ONWARD_IMAP_OAUTH_TOKEN_URL', `is required with ${oauthSet[0]}: the token endpoint, e.g. https://oauth2.googleapis.com/token`);
+  if (!config.ONWARD_IMAP_OAUTH_CLIENT_ID) need('ONWARD_IMAP_OAUTH_CLIENT_ID', 'is required for XOAUTH2: the app (client) id registered with the provider');
+  if (!config.ONWARD_IMAP_OAUTH_REFRESH_TOKEN) {
+    // No refresh token means the client-credentials grant, which authenticates the app itself and names what it wants.
+    if (!config.ONWARD_IMAP_OAUTH_CLIENT_SECRET) need('ONWARD_IMAP_OAUTH_CLIENT_SECRET', 'is required without ONWARD_IMAP_OAUTH_REFRESH_TOKEN (client-credentials grant)');
+    if (!config.ONWARD_IMAP_OAUTH_SCOPE) need('ONWARD_IMAP_OAUTH_SCOPE', 'is required without ONWARD_IMAP_OAUTH_REFRESH_TOKEN (client-credentials grant), e.g. https://outlook.office365.com/.default');
+  }
+  return problems;
+}
+
+/** The XOAUTH2 settings of a checked configuration; undefined when the IMAP login is by password. */
+export function imapOAuthSettingsOf(config: WorkerConfig): ImapOAuthSettings | undefined {
+  const { ONWARD_IMAP_OAUTH_TOKEN_URL: tokenUrl, ONWARD_IMAP_OAUTH_CLIENT_ID: clientId } = config;
+  if (!tokenUrl || !clientId) return undefined;
+  return {
+    tokenUrl,
+    clientId,
+    ...(config.ONWARD_IMAP_OAUTH_CLIENT_SECRET ? { clientSecret: config.ONWARD_IMAP_OAUTH_CLIENT_SECRET } : {}),
+    ...(config.ONWARD_IMAP_OAUTH_REFRESH_TOKEN ? { refreshToken: config.ONWARD_IMAP_OAUTH_REFRESH_TOKEN } : {}),
+    ...(config.ONWARD_IMAP_OAUTH_SCOPE ? { scope: config.ONWARD_IMAP_OAUTH_SCOPE } : {}),
   };
 }
 

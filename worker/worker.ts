@@ -13,9 +13,10 @@ import { layoutPathFor, loadEmailLayout } from '../activities/email-layout';
 import { sendQueueOf } from '../workflows/definitions';
 import { durationMs } from '../workflows/durations';
 import { createDataConverter, describeKeyring, readCodecKeyring, type CodecKeyring } from '../common/codec';
-import { redactUrl, type WorkerConfig } from './config';
+import { imapOAuthSettingsOf, redactUrl, type WorkerConfig } from './config';
 import { connectClient, connectionOptions, describeConnection } from '../common/connection';
 import { imapMailboxFrom } from './replies/imap-mailbox';
+import { createAccessTokenSource } from './replies/oauth-token';
 import { startReplyWatcher, type ReplyWatcher } from './replies/watcher';
 import { startHealthServer, workerHealth } from './health';
 
@@ -241,7 +242,16 @@ async function watchReplies(config: WorkerConfig, imapUrl: string, codecKeyring:
     { temporal, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE, ONWARD_TASK_QUEUE: config.ONWARD_TASK_QUEUE },
     { dataConverter: createDataConverter(codecKeyring) },
   );
-  const watcher = startReplyWatcher({ mailbox: imapMailboxFrom(imapUrl), client, domain: messageIdDomainOf(config.ONWARD_FROM), log });
+  const oauth = imapOAuthSettingsOf(config);
+  const mailbox = imapMailboxFrom(imapUrl);
+  if (oauth) log(`IMAP reply capture: XOAUTH2 login as ${mailbox.user}, tokens from ${new URL(oauth.tokenUrl).origin} (${oauth.refreshToken ? 'refresh-token' : 'client-credentials'} grant)`);
+  const watcher = startReplyWatcher({
+    mailbox,
+    client,
+    domain: messageIdDomainOf(config.ONWARD_FROM),
+    log,
+    ...(oauth ? { accessToken: createAccessTokenSource(oauth) } : {}),
+  });
   return {
     async stop() {
       await watcher.stop();

@@ -3,13 +3,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ACTION_ROUTE } from '../../activities/action-links';
 import { verifyActionToken, type LinkAction, type VerifiedActionToken } from '../../activities/unsubscribe-token';
-import { ACTION_PAGES, PAGE_STRINGS, PROGRESS_FIELDS, SNOOZE_CHOICES } from '../../common/action-strings';
+import { linkProblemOf, localeFromAcceptLanguage, PAGE_STRINGS_BY_LOCALE, SNOOZE_CHOICES, type CandidatePageStrings, type LinkProblem } from '../../common/action-strings';
+import type { Locale } from '../../workflows/locale';
 import { hiredUpdate, progressUpdate, readyUpdate, rejectionIdOf, snoozeUpdate } from '../../workflows/definitions';
 import type { Stage } from '../../workflows/status';
-import { INVALID_ARGUMENT, MAX_COUNT, MAX_TEXT, SEQUENCE_FIELD } from '../../workflows/updates';
+import { INVALID_ARGUMENT, MAX_COUNT, MAX_TEXT } from '../../workflows/updates';
 import { act, ActionRefusedError } from '../actions';
 import type { SequenceTarget } from '../sequences';
-import { candidatePage, escapeHtml } from './candidate-page';
+import { asSentence, candidatePage, escapeHtml } from './candidate-page';
 
 /** What the action pages need: the key that signed the links (ONWARD_UNSUBSCRIBE_SECRET, the workers'). */
 export interface ActionPagesOptions {
@@ -35,47 +36,49 @@ const typedCount = (value: string | undefined): number => (value?.trim() ? Numbe
  * Each action: the fields its confirmation shows, and the update it runs with the form's values. The update is the
  * one the CLI and the API run (client/actions.ts), so its validator and its refusals are the same here.
  */
-const ACTIONS: Record<LinkAction, { fields: string; run(client: Client, sequence: SequenceTarget, form: FormBody): Promise<Stage> }> = {
-  ready: { fields: '', run: (client, sequence) => act(client, sequence, readyUpdate) },
+const ACTIONS: Record<LinkAction, { fields(strings: CandidatePageStrings): string; run(client: Client, sequence: SequenceTarget, form: FormBody, strings: CandidatePageStrings): Promise<Stage> }> = {
+  ready: { fields: () => '', run: (client, sequence) => act(client, sequence, readyUpdate) },
   snooze: {
-    fields:
-      `<fieldset><legend>${escapeHtml(PAGE_STRINGS.snoozeLegend)}</legend>` +
+    fields: (strings) =>
+      `<fieldset><legend>${escapeHtml(strings.snoozeLegend)}</legend>` +
       SNOOZE_CHOICES.map(
-        (choice, index) => `<label><input type="radio" name="for" value="${escapeHtml(choice.value)}"${index === 0 ? ' checked' : ''} required> ${escapeHtml(choice.label)}</label>`,
+        (choice, index) => `<label><input type="radio" name="for" value="${escapeHtml(choice)}"${index === 0 ? ' checked' : ''} required> ${escapeHtml(strings.snoozeChoices[choice])}</label>`,
       ).join('') +
       '</fieldset>',
-    run: (client, sequence, form) => {
+    run: (client, sequence, form, strings) => {
       // Only the offered choices: a link is no way to pick any duration.
-      const choice = SNOOZE_CHOICES.find((offered) => offered.value === form.for);
-      if (!choice) return Promise.reject(new ActionRefusedError(`snooze refused: for: ${PAGE_STRINGS.snoozeChoiceMissing}`, INVALID_ARGUMENT, 'for', PAGE_STRINGS.snoozeChoiceMissing));
-      return act(client, sequence, snoozeUpdate, { for: choice.value });
+      const choice = SNOOZE_CHOICES.find((offered) => offered === form.for);
+      if (!choice) return Promise.reject(new ActionRefusedError(`snooze refused: for: ${strings.snoozeChoiceMissing}`, INVALID_ARGUMENT, 'for', strings.snoozeChoiceMissing));
+      return act(client, sequence, snoozeUpdate, { for: choice });
     },
   },
   progress: {
-    fields:
+    fields: (strings) =>
       (['applications', 'interviews'] as const)
-        .map((name) => `<label for="${name}">${escapeHtml(PROGRESS_FIELDS[name])}</label><input id="${name}" name="${name}" type="number" inputmode="numeric" min="0" max="${MAX_COUNT}" step="1" value="0" required>`)
-        .join('') + `<label for="note">${escapeHtml(PROGRESS_FIELDS.note)}</label><textarea id="note" name="note" rows="4" maxlength="${MAX_TEXT}"></textarea>`,
+        .map((name) => `<label for="${name}">${escapeHtml(strings.progressFields[name])}</label><input id="${name}" name="${name}" type="number" inputmode="numeric" min="0" max="${MAX_COUNT}" step="1" value="0" required>`)
+        .join('') + `<label for="note">${escapeHtml(strings.progressFields.note)}</label><textarea id="note" name="note" rows="4" maxlength="${MAX_TEXT}"></textarea>`,
     run: (client, sequence, form) =>
       act(client, sequence, progressUpdate, { applications: typedCount(form.applications), interviews: typedCount(form.interviews), note: form.note?.trim() ? form.note : undefined }),
   },
-  hired: { fields: '', run: (client, sequence) => act(client, sequence, hiredUpdate, { reason: 'reported with the link in an email' }) },
+  hired: { fields: () => '', run: (client, sequence) => act(client, sequence, hiredUpdate, { reason: 'reported with the link in an email' }) },
 };
 
-/** A refusal's words as a sentence of its own: "grieving is already over" reads "Grieving is already over.". */
-const sentence = (problem: string) => `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`;
+const problemPage = (reply: FastifyReply, locale: Locale, status: number, title: string, problem: string) =>
+  candidatePage(reply, status, title, `<p class="problem" role="alert">${escapeHtml(asSentence(problem))}</p><p>${escapeHtml(PAGE_STRINGS_BY_LOCALE[locale].nothingChanged)}</p>`, locale);
 
-const problemPage = (reply: FastifyReply, status: number, title: string, problem: string) =>
-  candidatePage(reply, status, title, `<p class="problem" role="alert">${escapeHtml(sentence(problem))}</p><p>${escapeHtml(PAGE_STRINGS.nothingChanged)}</p>`);
-
-const refusedPage = (reply: FastifyReply, status: number, problem: string) => problemPage(reply, status, PAGE_STRINGS.refusedTitle, problem);
-const brokenLinkPage = (reply: FastifyReply, reason: string) => problemPage(reply, 400, PAGE_STRINGS.brokenLinkTitle, reason);
-
-/** How a refusal reads on the page: the update's own words, with the field when it is one of the form's. */
-const refusalText = (error: ActionRefusedError): string => {
-  const label = ({ ...PROGRESS_FIELDS, for: PAGE_STRINGS.snoozeLegend } as Record<string, string>)[error.field];
-  return error.field === SEQUENCE_FIELD ? error.problem : `${label ?? error.field}: ${error.problem}`;
+const refusedPage = (reply: FastifyReply, locale: Locale, status: number, problem: string) => problemPage(reply, locale, status, PAGE_STRINGS_BY_LOCALE[locale].refusedTitle, problem);
+const brokenLinkPage = (reply: FastifyReply, locale: Locale, problem: LinkProblem) => {
+  const strings = PAGE_STRINGS_BY_LOCALE[locale];
+  return problemPage(reply, locale, 400, strings.brokenLinkTitle, strings.linkProblems[problem]);
 };
+
+/** How a refusal reads on the page: the update's own words (English, as in the CLI and API), after the progress field's label when it is about one. */
+const refusalText = (error: ActionRefusedError, strings: CandidatePageStrings): string => {
+  const label = (strings.progressFields as Record<string, string>)[error.field];
+  return label ? `${label}: ${error.problem}` : error.problem;
+};
+
+type PageToken = VerifiedActionToken | { ok: false; problem: LinkProblem };
 
 /**
  * The candidate's action links, outside API-key authentication: the signed token names the sequence and the action.
@@ -84,11 +87,14 @@ const refusalText = (error: ActionRefusedError): string => {
  */
 export function registerActionPages(app: FastifyInstance, client: Client, options: ActionPagesOptions | undefined): void {
   const now = options?.now ?? Date.now;
-  const verify = (token: unknown): VerifiedActionToken => {
-    if (!options) return { ok: false, reason: PAGE_STRINGS.notConfigured };
-    if (typeof token !== 'string' || !token) return { ok: false, reason: PAGE_STRINGS.noToken };
+  const verify = (token: unknown): PageToken => {
+    if (!options) return { ok: false, problem: 'notConfigured' };
+    if (typeof token !== 'string' || !token) return { ok: false, problem: 'noToken' };
     return verifyActionToken(token, options.secret, now());
   };
+  // A link that names no language (or none that verifies) is answered in the browser's.
+  const brokenLink = (reply: FastifyReply, verified: Exclude<PageToken, { ok: true }>, acceptLanguage: string | undefined) =>
+    brokenLinkPage(reply, localeFromAcceptLanguage(acceptLanguage), 'problem' in verified ? verified.problem : linkProblemOf(verified.reason));
 
   app.register((scope, _options, done) => {
     // The page's form, urlencoded; a note may be long (MAX_TEXT characters, up to 9 bytes each once encoded).
@@ -100,32 +106,37 @@ export function registerActionPages(app: FastifyInstance, client: Client, option
     scope.get(`/${ACTION_ROUTE}`, (request, reply) => {
       const token = (request.query as { token?: unknown } | undefined)?.token;
       const verified = verify(token);
-      if (!verified.ok) return brokenLinkPage(reply, verified.reason);
-      const strings = ACTION_PAGES[verified.action];
+      if (!verified.ok) return brokenLink(reply, verified, request.headers['accept-language']);
+      const strings = PAGE_STRINGS_BY_LOCALE[verified.locale];
+      const page = strings.actions[verified.action];
       return candidatePage(
         reply,
         200,
-        strings.title,
-        `<p>${escapeHtml(strings.intro)}</p><form method="post" action="${ACTION_ROUTE}">` +
-          `<input type="hidden" name="token" value="${escapeHtml(token as string)}">${ACTIONS[verified.action].fields}` +
-          `<button type="submit">${escapeHtml(strings.button)}</button></form>`,
+        page.title,
+        `<p>${escapeHtml(page.intro)}</p><form method="post" action="${ACTION_ROUTE}">` +
+          `<input type="hidden" name="token" value="${escapeHtml(token as string)}">${ACTIONS[verified.action].fields(strings)}` +
+          `<button type="submit">${escapeHtml(page.button)}</button></form>`,
+        verified.locale,
       );
     });
 
     scope.post(`/${ACTION_ROUTE}`, async (request, reply) => {
       const form = formBody.safeParse(request.body ?? {});
-      if (!form.success) return brokenLinkPage(reply, PAGE_STRINGS.noToken);
+      const acceptLanguage = request.headers['accept-language'];
+      if (!form.success) return brokenLinkPage(reply, localeFromAcceptLanguage(acceptLanguage), 'noToken');
       const verified = verify(form.data.token);
-      if (!verified.ok) return brokenLinkPage(reply, verified.reason);
+      if (!verified.ok) return brokenLink(reply, verified, acceptLanguage);
+      const { locale } = verified;
+      const strings = PAGE_STRINGS_BY_LOCALE[locale];
       const sequence = { workflowId: verified.sequenceId, rejectionId: rejectionIdOf(verified.sequenceId) };
       try {
-        await ACTIONS[verified.action].run(client, sequence, form.data);
+        await ACTIONS[verified.action].run(client, sequence, form.data, strings);
       } catch (error) {
-        if (error instanceof ActionRefusedError) return refusedPage(reply, error.type === INVALID_ARGUMENT ? 400 : 409, refusalText(error));
+        if (error instanceof ActionRefusedError) return refusedPage(reply, locale, error.type === INVALID_ARGUMENT ? 400 : 409, refusalText(error, strings));
         throw error;
       }
-      const strings = ACTION_PAGES[verified.action];
-      return candidatePage(reply, 200, strings.doneTitle, `<p role="status">${escapeHtml(strings.done)}</p>`);
+      const page = strings.actions[verified.action];
+      return candidatePage(reply, 200, page.doneTitle, `<p role="status">${escapeHtml(page.done)}</p>`, locale);
     });
     done();
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import type { Locale } from '../../workflows/locale';
 
 /** The candidate's pages (action links, unsubscribe): one small stylesheet, readable on a phone, allowed by its hash. */
 const STYLE = [
@@ -28,16 +29,20 @@ export const CANDIDATE_PAGE_HEADERS = {
   'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
 };
 
+/** A problem's words as a sentence of its own: "grieving is already over" reads "Grieving is already over.". */
+export const asSentence = (problem: string): string => `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`;
+
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Sends one page: a heading and its body (HTML the caller escaped). */
-export function candidatePage(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+/** Sends one page in the candidate's language: a heading and its body (HTML the caller escaped). */
+export function candidatePage(reply: FastifyReply, status: number, title: string, body: string, locale: Locale): FastifyReply {
   return reply
     .code(status)
     .headers(CANDIDATE_PAGE_HEADERS)
+    .headers({ 'content-language': locale, vary: 'Accept-Language' })
     .type('text/html; charset=utf-8')
     .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+      `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
         `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
         `<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
     );

@@ -202,7 +202,7 @@ export function openApiDocument(): Json {
                   required: ['token'],
                   properties: {
                     token: { type: 'string', description: 'The signed token of the link.' },
-                    for: { type: 'string', enum: SNOOZE_CHOICES.map((choice) => choice.value), description: 'More time: one of the offered durations.' },
+                    for: { type: 'string', enum: [...SNOOZE_CHOICES], description: 'More time: one of the offered durations.' },
                     applications: { type: 'string', description: 'Progress: a whole number.' },
                     interviews: { type: 'string', description: 'Progress: a whole number.' },
                     note: { type: 'string' },

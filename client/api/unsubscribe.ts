@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { SuppressionList } from '../../activities/suppression';
 import { verifyUnsubscribeToken, type VerifiedToken } from '../../activities/unsubscribe-token';
 import { optOutUpdate } from '../../workflows/definitions';
-import { candidatePage as page, escapeHtml } from './candidate-page';
+import { linkProblemOf, localeFromAcceptLanguage, PAGE_STRINGS_BY_LOCALE } from '../../common/action-strings';
+import { asSentence, candidatePage as page, escapeHtml } from './candidate-page';
 
 /** What the unsubscribe endpoint needs: the key that signed the links, and the list it adds addresses to. */
 export interface UnsubscribeOptions {
@@ -54,14 +55,22 @@ export function registerUnsubscribe(app: FastifyInstance, client: Client, option
 
     scope.get('/unsubscribe', (request, reply) => {
       const verified = verify(request.query);
-      if (!verified.ok) return page(reply, 400, 'This unsubscribe link does not work', `<p>${escapeHtml(verified.reason)}. Nothing was changed.</p>`);
+      if (!verified.ok) {
+        // A link that does not verify names no language: the browser's is used.
+        const locale = localeFromAcceptLanguage(request.headers['accept-language']);
+        const strings = PAGE_STRINGS_BY_LOCALE[locale];
+        const problem = options ? strings.linkProblems[linkProblemOf(verified.reason)] : strings.unsubscribe.notConfigured;
+        return page(reply, 400, strings.unsubscribe.brokenLinkTitle, `<p>${escapeHtml(asSentence(problem))}</p><p>${escapeHtml(strings.nothingChanged)}</p>`, locale);
+      }
+      const strings = PAGE_STRINGS_BY_LOCALE[verified.locale].unsubscribe;
       return page(
         reply,
         200,
-        'Unsubscribe',
-        `<p>Stop all emails from Onward to <strong>${escapeHtml(verified.email)}</strong>?</p>` +
+        strings.title,
+        `<p>${escapeHtml(strings.question[0])}<strong>${escapeHtml(verified.email)}</strong>${escapeHtml(strings.question[1])}</p>` +
           `<form method="post" action="?token=${encodeURIComponent(tokenOf(request.query))}">` +
-          `<input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+          `<input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">${escapeHtml(strings.button)}</button></form>`,
+        verified.locale,
       );
     });
 
@@ -71,7 +80,8 @@ export function registerUnsubscribe(app: FastifyInstance, client: Client, option
       await options?.suppressions.suppress(verified.email, `unsubscribe link (${verified.sequenceId})`);
       await optOut(client, verified.sequenceId);
       if (request.headers.accept?.includes('text/html')) {
-        return page(reply, 200, 'You are unsubscribed', `<p>Onward will not email <strong>${escapeHtml(verified.email)}</strong> again.</p>`);
+        const strings = PAGE_STRINGS_BY_LOCALE[verified.locale].unsubscribe;
+        return page(reply, 200, strings.doneTitle, `<p>${escapeHtml(strings.done[0])}<strong>${escapeHtml(verified.email)}</strong>${escapeHtml(strings.done[1])}</p>`, verified.locale);
       }
       return reply.code(200).send({ unsubscribed: true, email: verified.email });
     });

@@ -27,7 +27,7 @@ const NOBODY = 65_534;
  * 127.0.0.1, one user in a passwd-file, and maildirs in a temporary directory. As root (CI here), the mail processes
  * run as nobody, since dovecot refuses to handle mail as root.
  */
-export async function startDovecot(options: { user?: string; password?: string; port?: number } = {}): Promise<TestImapServer> {
+export async function startDovecot(options: { user?: string; password?: string; port?: number; oauth2IntrospectionUrl?: string } = {}): Promise<TestImapServer> {
   const user = options.user ?? 'replies@agency.test';
   const password = options.password ?? 'imap-test-password';
   const directory = mkdtempSync(path.join(tmpdir(), 'onward-dovecot-'));
@@ -39,6 +39,14 @@ export async function startDovecot(options: { user?: string; password?: string; 
   if (root) chownSync(mail, uid, gid);
   const port = options.port ?? (await freePort());
   writeFileSync(path.join(directory, 'passwd'), `${user}:{PLAIN}${password}::::::\n`);
+  // XOAUTH2 logins (docs/replies.md): dovecot asks the test's identity provider whether each token is active, and whose.
+  const oauth2 = options.oauth2IntrospectionUrl;
+  if (oauth2) {
+    writeFileSync(
+      path.join(directory, 'oauth2.conf.ext'),
+      [`introspection_url = ${oauth2}`, 'introspection_mode = post', 'force_introspection = yes', 'username_attribute = username', 'active_attribute = active', 'active_value = true', ''].join('\n'),
+    );
+  }
   const config = path.join(directory, 'dovecot.conf');
   writeFileSync(
     config,
@@ -51,11 +59,12 @@ export async function startDovecot(options: { user?: string; password?: string; 
       `instance_name = onward-test-${port}`,
       'ssl = no',
       'disable_plaintext_auth = no',
-      'auth_mechanisms = plain login',
+      `auth_mechanisms = plain login${oauth2 ? ' xoauth2' : ''}`,
       'auth_failure_delay = 0',
       ...(root ? [] : [`default_internal_user = ${userInfo().username}`, `default_login_user = ${userInfo().username}`]),
       `mail_location = maildir:${mail}/%u`,
       `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${directory}/passwd\n}`,
+      ...(oauth2 ? [`passdb {\n  driver = oauth2\n  mechanisms = xoauth2\n  args = ${directory}/oauth2.conf.ext\n}`] : []),
       `userdb {\n  driver = static\n  args = uid=${uid} gid=${gid} home=${mail}/%u\n}`,
       `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
       'service stats {\n  unix_listener stats-reader {\n    mode = 0666\n  }\n  unix_listener stats-writer {\n    mode = 0666\n  }\n}',

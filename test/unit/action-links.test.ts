@@ -12,8 +12,18 @@ const tokenOf = (url: string) => new URL(url).searchParams.get('token') ?? '';
 describe('action tokens', () => {
   it('name the sequence and the action, and verify until they expire', () => {
     const token = signActionToken({ sequenceId: SEQUENCE, action: 'snooze' }, SECRET, NOW);
-    expect(verifyActionToken(token, SECRET, NOW + ACTION_TOKEN_LIFETIME_MS - 1000)).toEqual({ ok: true, sequenceId: SEQUENCE, action: 'snooze', expiresAt: NOW + ACTION_TOKEN_LIFETIME_MS });
+    expect(verifyActionToken(token, SECRET, NOW + ACTION_TOKEN_LIFETIME_MS - 1000)).toEqual({ ok: true, sequenceId: SEQUENCE, action: 'snooze', expiresAt: NOW + ACTION_TOKEN_LIFETIME_MS, locale: 'en' });
     expect(verifyActionToken(token, SECRET, NOW + ACTION_TOKEN_LIFETIME_MS)).toEqual({ ok: false, reason: 'the link has expired' });
+  });
+
+  it('carry the candidate\'s language for the page they open; English links are as before, and tokens without one open English pages', () => {
+    expect(verifyActionToken(signActionToken({ sequenceId: SEQUENCE, action: 'ready', locale: 'de' }, SECRET, NOW), SECRET, NOW)).toMatchObject({ ok: true, locale: 'de' });
+    expect(verifyActionToken(signActionToken({ sequenceId: SEQUENCE, action: 'ready', locale: 'fr' }, SECRET, NOW), SECRET, NOW)).toMatchObject({ ok: true, locale: 'fr' });
+    // A token sent before the locale was carried: the same claims, no `l`.
+    const english = signActionToken({ sequenceId: SEQUENCE, action: 'ready', locale: 'en' }, SECRET, NOW);
+    expect(english).toBe(signActionToken({ sequenceId: SEQUENCE, action: 'ready' }, SECRET, NOW));
+    expect(verifyActionToken(english, SECRET, NOW)).toMatchObject({ ok: true, locale: 'en' });
+    expect(signActionToken({ sequenceId: SEQUENCE, action: 'ready', locale: 'de' }, SECRET, NOW)).not.toBe(english);
   });
 
   it('are opaque: neither the sequence nor the action can be read from the link', () => {

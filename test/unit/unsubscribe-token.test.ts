@@ -19,7 +19,13 @@ describe('unsubscribe tokens', () => {
     const token = signUnsubscribeToken(CLAIMS, SECRET, NOW);
     expect(token).toMatch(/^[\w-]+\.[\w-]+$/);
     const verified = verifyUnsubscribeToken(token, SECRET, NOW + UNSUBSCRIBE_TOKEN_LIFETIME_MS - 1000);
-    expect(verified).toEqual({ ok: true, email: 'ada@example.com', sequenceId: 'rejection-acme-eng-4711', expiresAt: NOW + UNSUBSCRIBE_TOKEN_LIFETIME_MS });
+    expect(verified).toEqual({ ok: true, email: 'ada@example.com', sequenceId: 'rejection-acme-eng-4711', expiresAt: NOW + UNSUBSCRIBE_TOKEN_LIFETIME_MS, locale: 'en' });
+  });
+
+  it('carry the candidate\'s language when it is not English; tokens sent without one open the English page', () => {
+    expect(verifyUnsubscribeToken(signUnsubscribeToken({ ...CLAIMS, locale: 'fr' }, SECRET, NOW), SECRET, NOW)).toMatchObject({ ok: true, locale: 'fr' });
+    expect(signUnsubscribeToken({ ...CLAIMS, locale: 'en' }, SECRET, NOW)).toBe(signUnsubscribeToken(CLAIMS, SECRET, NOW));
+    expect(verifyUnsubscribeToken(signUnsubscribeToken(CLAIMS, SECRET, NOW), SECRET, NOW)).toMatchObject({ ok: true, locale: 'en' });
   });
 
   it('expire after 180 days', () => {

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { ImapFlow } from 'imapflow';
 import type { ImapMailbox } from './imap-mailbox';
 import { MessageIdIndex } from './match';
+import type { AccessTokenSource } from './oauth-token';
 import { recordReply, runningSequences } from './reply';
 
 /** The keyword a recorded reply gets in the mailbox (where the server keeps keywords): it is not looked at again. */
@@ -13,6 +14,8 @@ export interface ReplyWatcherOptions {
   /** The domain of Onward's Message-IDs: ONWARD_FROM's (activities/message-id.ts). */
   domain: string;
   log: (line: string) => void;
+  /** Present: the login is XOAUTH2 with a token from here, fetched before each (re)connect; absent: the URL's password. */
+  accessToken?: AccessTokenSource;
   /** Besides IMAP IDLE, the mailbox is checked this often (some servers drop an idle connection silently). */
   checkEveryMs?: number;
   /** On start, replies this recent are looked at: a worker that was down catches up. */
@@ -96,12 +99,16 @@ export function startReplyWatcher(options: ReplyWatcherOptions): ReplyWatcher {
     }
   }
 
+  // The access token in use, kept only to be blotted out of error messages.
+  let token = '';
+
   async function watch(): Promise<void> {
+    token = options.accessToken ? await options.accessToken.token() : '';
     const imap = new ImapFlow({
       host: mailbox.host,
       port: mailbox.port,
       secure: mailbox.secure,
-      auth: { user: mailbox.user, pass: mailbox.password },
+      auth: options.accessToken ? { user: mailbox.user, accessToken: token } : { user: mailbox.user, pass: mailbox.password },
       logger: false,
     });
     connection = imap;
@@ -132,7 +139,9 @@ export function startReplyWatcher(options: ReplyWatcherOptions): ReplyWatcher {
         await watch();
       } catch (error) {
         if (stopped) break;
-        log(`IMAP reply capture: ${mailbox.description}: ${describeError(error, mailbox.password)}; trying again in ${delay < 1000 ? `${delay} ms` : `${Math.round(delay / 1000)} s`}`);
+        // A refused token may have been revoked or expired early: the next attempt asks for a new one.
+        if ((error as { authenticationFailed?: boolean }).authenticationFailed) options.accessToken?.forget();
+        log(`IMAP reply capture: ${mailbox.description}: ${describeError(error, [mailbox.password, token])}; trying again in ${delay < 1000 ? `${delay} ms` : `${Math.round(delay / 1000)} s`}`);
         await pause(delay);
         delay = Math.min(delay * 2, retry.maxMs);
       } finally {
@@ -151,9 +160,11 @@ export function startReplyWatcher(options: ReplyWatcherOptions): ReplyWatcher {
   };
 }
 
-/** An IMAP or Temporal error in one line, never with the password (servers may echo what they were sent). */
-function describeError(error: unknown, password: string): string {
-  const { message, responseText } = error as { message?: string; responseText?: string };
-  const text = `${message ?? String(error)}${responseText && !message?.includes(responseText) ? ` (${responseText})` : ''}`;
-  return password ? text.split(password).join('***') : text;
+/** An IMAP, OAuth or Temporal error in one line, never with the password or token (servers may echo what they were sent). */
+function describeError(error: unknown, secrets: string[]): string {
+  const { message, responseText, oauthError } = error as { message?: string; responseText?: string; oauthError?: { status?: unknown } };
+  // XOAUTH2 refusals carry the server's reason as JSON, e.g. {"status":"401"} or {"status":"invalid_token"}.
+  const reason = typeof oauthError?.status === 'string' ? ` (the server refused the access token: status ${oauthError.status})` : '';
+  const text = `${message ?? String(error)}${responseText && !message?.includes(responseText) ? ` (${responseText})` : ''}${reason}`;
+  return secrets.filter(Boolean).reduce((redacted, secret) => redacted.split(secret).join('***'), text);
 }
