@@ -5,7 +5,9 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import { createCredentialsDirectory } from '../activities/google/accounts';
 import type { GoogleDependencies } from '../activities/google/clients';
 import { createSmtpMailer } from '../activities/mailer';
-import { createFileSuppressionList, suppressionFileFrom } from '../activities/suppression';
+import { suppressionFileFrom } from '../activities/suppression';
+import { databaseLocationFrom } from '../common/database/open';
+import { openOnwardState } from '../common/database/state';
 import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
 import { sendQueueOf } from '../workflows/definitions';
@@ -168,7 +170,13 @@ export async function runWorker(
   const templates = loadTemplates(config.ONWARD_TEMPLATES_DIR);
   const mailer = createSmtpMailer(config.SMTP_URL);
   const google = googleDependencies(config);
-  const suppressions = createFileSuppressionList(suppressionFileFrom(config));
+  // The suppression list every worker and API replica shares (ONWARD_DATABASE_URL); the old file is imported once.
+  const state = await openOnwardState({
+    keyring: codecKeyring,
+    location: databaseLocationFrom({ ONWARD_DATABASE_URL: config.ONWARD_DATABASE_URL }),
+    suppressionFile: suppressionFileFrom(config),
+  });
+  const suppressions = state.suppressions;
   const unsubscribe = unsubscribeLinksFrom(config);
   const tuning = workerTuning(config);
   try {
@@ -186,7 +194,7 @@ export async function runWorker(
       });
       log(
         `Onward worker on ${describeConnection(config)}, task queue ${config.ONWARD_TASK_QUEUE}, ` +
-          `sending from ${config.ONWARD_FROM} via ${redactUrl(config.SMTP_URL)}; payloads encrypted (${describeKeyring(codecKeyring)})`,
+          `sending from ${config.ONWARD_FROM} via ${redactUrl(config.SMTP_URL)}; payloads encrypted (${describeKeyring(codecKeyring)}); state in the ${state.database.description}`,
       );
       log(
         `Workflows from ${config.ONWARD_WORKFLOW_BUNDLE ? `the prebuilt bundle ${config.ONWARD_WORKFLOW_BUNDLE}` : 'source (bundled at start)'}; ` +
@@ -214,5 +222,6 @@ export async function runWorker(
     }
   } finally {
     mailer.close();
+    await state.close();
   }
 }
