@@ -98,6 +98,8 @@ export const workerConfigSchema = z.object({
     .optional(),
   /** Onward's database (common/database/open.ts): PostgreSQL, shared with the API; embedded when unset. */
   ONWARD_DATABASE_URL: z.string().min(1).optional(),
+  ONWARD_DATABASE_USER: z.string().min(1).optional(),
+  ONWARD_DATABASE_PASSWORD: z.string().min(1).optional(),
   /** The suppression list file of earlier versions: imported into the database once, then left alone. */
   ONWARD_SUPPRESSION_FILE: z.string().min(1).optional(),
   /** One-click unsubscribe links on the candidate's emails: the API's public URL and the key that signs the links. */

@@ -173,7 +173,11 @@ export async function runWorker(
   // The suppression list every worker and API replica shares (ONWARD_DATABASE_URL); the old file is imported once.
   const state = await openOnwardState({
     keyring: codecKeyring,
-    location: databaseLocationFrom({ ONWARD_DATABASE_URL: config.ONWARD_DATABASE_URL }),
+    location: databaseLocationFrom({
+      ONWARD_DATABASE_URL: config.ONWARD_DATABASE_URL,
+      ONWARD_DATABASE_USER: config.ONWARD_DATABASE_USER,
+      ONWARD_DATABASE_PASSWORD: config.ONWARD_DATABASE_PASSWORD,
+    }),
     suppressionFile: suppressionFileFrom(config),
   });
   const suppressions = state.suppressions;

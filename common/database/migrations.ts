@@ -23,17 +23,6 @@ export const MIGRATIONS: Record<string, Migration> = {
       )`.execute(db);
     },
   },
-  '0002-tenants': {
-    async up(db) {
-      // A tenant and the SHA-256 digest of its API key (the key itself is shown once, when made, and never stored).
-      await sql`create table tenants (
-        name text primary key,
-        key_digest text not null unique,
-        created_at timestamptz not null default now(),
-        key_rotated_at timestamptz
-      )`.execute(db);
-    },
-  },
 };
 
 /** The migrations up to and including `last` (tests: the schema as an earlier version left it). */

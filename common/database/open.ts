@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_DATA_DIR } from '../codec-keys';
@@ -9,6 +9,9 @@ import { migrate, MIGRATIONS } from './migrations';
 import { pgliteDialect } from './pglite-dialect';
 
 export const DATABASE_URL_VARIABLE = 'ONWARD_DATABASE_URL';
+/** The user and password, kept out of the URL so the URL holds no secret (compose passes the password from .env). */
+export const DATABASE_USER_VARIABLE = 'ONWARD_DATABASE_USER';
+export const DATABASE_PASSWORD_VARIABLE = 'ONWARD_DATABASE_PASSWORD';
 /** Written by `onward dev` in its data directory while it runs: where other processes reach its embedded database. */
 export const DEV_DATABASE_FILE = 'dev-database.json';
 
@@ -34,6 +37,16 @@ export interface OnwardDatabase {
 
 const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//i.test(value);
 
+function withCredentials(url: string, environment: NodeJS.ProcessEnv): string {
+  const user = environment[DATABASE_USER_VARIABLE]?.trim();
+  const password = environment[DATABASE_PASSWORD_VARIABLE];
+  if (!user && !password) return url;
+  const parsed = new URL(url);
+  if (user && !parsed.username) parsed.username = encodeURIComponent(user);
+  if (password && !parsed.password) parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
 function runningDevDatabase(dataDir: string): string | undefined {
   const file = path.join(dataDir, DEV_DATABASE_FILE);
   if (!existsSync(file)) return undefined;
@@ -46,10 +59,11 @@ function runningDevDatabase(dataDir: string): string | undefined {
   }
 }
 
+/** From ONWARD_DATABASE_URL (+ ONWARD_DATABASE_USER, ONWARD_DATABASE_PASSWORD), as described above. */
 export function databaseLocationFrom(environment: NodeJS.ProcessEnv = process.env, dataDir: string = DEFAULT_DATA_DIR): DatabaseLocation {
   const configured = environment[DATABASE_URL_VARIABLE]?.trim();
   if (configured) {
-    if (isPostgresUrl(configured)) return { kind: 'postgres', url: configured };
+    if (isPostgresUrl(configured)) return { kind: 'postgres', url: withCredentials(configured, environment) };
     return configured === 'memory' ? { kind: 'embedded' } : { kind: 'embedded', directory: path.resolve(configured) };
   }
   const dev = runningDevDatabase(dataDir);
@@ -110,6 +124,8 @@ export async function openDatabase(location: DatabaseLocation = databaseLocation
   }
   const unlock = location.directory ? lockDirectory(location.directory) : () => undefined;
   try {
+    // Loaded only here: most commands never open an embedded database, and the engine is large.
+    const { PGlite } = await import('@electric-sql/pglite');
     const embedded = await PGlite.create(location.directory ? { dataDir: location.directory } : {});
     const db = new Kysely<unknown>({ dialect: pgliteDialect(embedded) });
     await migrate(db, migrations);

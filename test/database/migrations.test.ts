@@ -17,11 +17,12 @@ describe.each(DATABASE_BACKENDS)('migrations on the %s database', (backend) => {
     const { db } = await databases.fresh(backend);
     expect(await applied(db)).toEqual(names);
     const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema()`.execute(db);
-    expect(rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['suppressions', 'imports', 'tenants']));
+    expect(rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['suppressions', 'imports']));
     expect(await migrate(db)).toEqual([]); // a second start finds nothing to do
   });
 
-  it('bring the previous version’s database up to date and keep its rows', async () => {
+  // The first schema's previous version is the JSON files (their import: suppression-store.test.ts).
+  it.skipIf(names.length < 2)('bring the previous version’s database up to date and keep its rows', async () => {
     const previous = names.at(-2) as string;
     const database = await openDatabase(await databases.freshLocation(backend), migrationsUpTo(previous));
     expect(await applied(database.db)).toEqual(names.slice(0, -1));

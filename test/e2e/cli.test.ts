@@ -10,6 +10,7 @@ import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
 import { STAGE_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
 import { runCli } from '../helpers/cli';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { rejectionDocument } from '../helpers/fixtures';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
@@ -20,6 +21,7 @@ describe('onward CLI against a Temporal dev server', () => {
   let worker: OnwardWorker;
   let running: Promise<void>;
   let cliEnv: Record<string, string>;
+  let postgres: TestPostgres;
   const directory = mkdtempSync(path.join(tmpdir(), 'onward-cli-'));
   const writeDocument = (name: string, document: unknown) => {
     const file = path.join(directory, name);
@@ -31,6 +33,7 @@ describe('onward CLI against a Temporal dev server', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
+    postgres = await startPostgres();
     env = await TestWorkflowEnvironment.createLocal({
       server: { executable: serverExecutable('temporal'), searchAttributes: [STAGE_ATTRIBUTE] },
     });
@@ -49,6 +52,7 @@ describe('onward CLI against a Temporal dev server', () => {
     await running;
     await env?.teardown();
     await smtp?.close();
+    postgres?.stop();
   });
 
   it('previews the timeline without a server, as text and as JSON', async () => {
@@ -65,8 +69,8 @@ describe('onward CLI against a Temporal dev server', () => {
   });
 
   it('refuses to start a sequence for a candidate on the suppression list: one line, exit code 1, nothing started', async () => {
-    // The CLI's own database (an embedded one in a directory): `suppression add`, then `start`, each a process of its own.
-    const database = { ONWARD_DATABASE_URL: path.join(directory, 'refusal-db') };
+    // The database the workers share: `suppression add`, then `start`, each a process of its own.
+    const database = { ONWARD_DATABASE_URL: await postgres.createDatabase() };
     expect((await runCli(['suppression', 'add', 'ada.opted-out@example.com', '--reason', 'asked to stop'], { ...cliEnv, ...database })).code).toBe(0);
     const file = writeDocument(
       'suppressed.json',
@@ -136,7 +140,7 @@ describe('onward CLI against a Temporal dev server', () => {
   });
 
   it('keeps the suppression list: add, check, remove (case-insensitive)', async () => {
-    const file = { ONWARD_DATABASE_URL: path.join(directory, 'suppression-db') };
+    const file = { ONWARD_DATABASE_URL: await postgres.createDatabase() };
     expect((await runCli(['suppression', 'add', 'Opted.Out@example.com', '--reason', 'asked by phone'], file)).stdout).toContain('suppressed');
     expect((await runCli(['suppression', 'check', 'opted.out@EXAMPLE.com'], file)).stdout).toContain('opted.out@EXAMPLE.com: suppressed');
     await runCli(['suppression', 'remove', 'opted.out@example.com'], file);
