@@ -31,7 +31,7 @@ export const normaliseAddress = (value: string): string => value.trim().toLowerC
 export function createSealing(keyring: CodecKeyring | undefined): Sealing {
   const keys = keyring ? [...keyring.keys] : [[KEYLESS_ID, KEYLESS_SECRET] as const];
   const activeKeyId = keyring?.activeKeyId ?? KEYLESS_ID;
-  const ordered = [...keys].sort(([left]) => (left === activeKeyId ? -1 : 1));
+  const ordered = [...keys.filter(([id]) => id === activeKeyId), ...keys.filter(([id]) => id !== activeKeyId)];
   const hashKeys = ordered.map(([id, key]) => [id, derive(key, 'hash')] as const);
   const sealKeys = new Map(keys.map(([id, key]) => [id, derive(key, 'seal')]));
   return {
