@@ -1,5 +1,4 @@
-import { sql, type Kysely } from 'kysely';
-import { Migrator, type Migration } from 'kysely/migration';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 
 /**
  * Onward's schema, one migration per change, applied in name order by Kysely's Migrator. Never edit one that has

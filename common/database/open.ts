@@ -1,10 +1,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_DATA_DIR } from '../codec-keys';
-import type { Migration } from 'kysely/migration';
 import { migrate, MIGRATIONS } from './migrations';
 import { pgliteDialect } from './pglite-dialect';
 
@@ -124,8 +123,6 @@ export async function openDatabase(location: DatabaseLocation = databaseLocation
   }
   const unlock = location.directory ? lockDirectory(location.directory) : () => undefined;
   try {
-    // Loaded only here: most commands never open an embedded database, and the engine is large.
-    const { PGlite } = await import('@electric-sql/pglite');
     const embedded = await PGlite.create(location.directory ? { dataDir: location.directory } : {});
     const db = new Kysely<unknown>({ dialect: pgliteDialect(embedded) });
     await migrate(db, migrations);

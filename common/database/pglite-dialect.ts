@@ -31,7 +31,6 @@ export function pgliteDialect(database: PGlite): PostgresDialect {
       return turn.then(() => client as unknown as PostgresPoolClient);
     },
     end: () => Promise.resolve(),
-    options: {},
   } satisfies PostgresPool;
   return new PostgresDialect({ pool });
 }
