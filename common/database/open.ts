@@ -78,7 +78,15 @@ export function describeLocation(location: DatabaseLocation): string {
 
 /** An embedded database directory is one process's: a second opener would corrupt it, so it is told who holds it. */
 function lockDirectory(directory: string): () => void {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // E.g. the image's read-only /app: the database belongs elsewhere.
+    throw new Error(
+      `cannot create the embedded database ${directory} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ` +
+        `set ${DATABASE_URL_VARIABLE} to a PostgreSQL URL, or to a writable directory`,
+    );
+  }
   const lock = `${directory}.lock`;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
