@@ -20,6 +20,6 @@ export function createActivities(dependencies: ActivityDependencies) {
 export type { Mailer, DeliveryReport } from './mailer';
 export { createSmtpMailer } from './mailer';
 export { loadTemplates, DEFAULT_TEMPLATES_DIR } from './templates';
-export { createFileSuppressionList, createMemorySuppressionList, suppressionFileFrom, type SuppressionList } from './suppression';
+export { createDatabaseSuppressionList, createMemorySuppressionList, suppressionFileFrom, type SuppressionList } from './suppression';
 export { unsubscribeLinksFrom, type UnsubscribeLinks } from './unsubscribe-token';
 export { createCredentialsDirectory, type GoogleDependencies } from './google';

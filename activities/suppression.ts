@@ -1,7 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
+import { sql, type Kysely } from 'kysely';
+import { importOnce } from '../common/database/imports';
+import { normaliseAddress as normalise, type Sealing } from '../common/database/sealing';
 import { SUPPRESSED } from '../workflows/failures';
 
 /**
@@ -19,6 +21,7 @@ export interface Suppression {
   suppressedAt: string;
 }
 
+/** Where earlier versions kept the list; imported into the database once (importSuppressionFile). */
 export const DEFAULT_SUPPRESSION_FILE = path.join('.onward', 'suppressions.json');
 
 /** The file named by ONWARD_SUPPRESSION_FILE, else `.onward/suppressions.json`. */
@@ -26,64 +29,44 @@ export function suppressionFileFrom(environment: { ONWARD_SUPPRESSION_FILE?: str
   return environment.ONWARD_SUPPRESSION_FILE || DEFAULT_SUPPRESSION_FILE;
 }
 
-const normalise = (email: string) => email.trim().toLowerCase();
-
 /**
- * A suppression list in one JSON file (`{ "address": { reason, suppressedAt } }`), written whole to a temporary file
- * and renamed over the old one, so a reader never sees half a file. Workers and the API must share the file (one
- * machine, or a shared volume); a database-backed store can implement the same interface for more than that.
- * Writes from this process are serialised; the file is re-read on every check, so another process's writes count.
+ * The suppression list in Onward's database, one row per address by its keyed hash (common/database/sealing.ts): no
+ * readable address is stored. Every check reads the database, so an opt-out recorded by any worker or API replica
+ * counts at once; a row written under a retired key still counts while that key is in the keyring.
  */
-export function createFileSuppressionList(file: string = suppressionFileFrom()): SuppressionList {
-  let queue: Promise<unknown> = Promise.resolve();
-
-  async function load(): Promise<Record<string, Suppression>> {
-    try {
-      const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, Suppression>) : {};
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
-  }
-
-  async function save(entries: Record<string, Suppression>): Promise<void> {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
-    await rename(temporary, file);
-  }
-
-  const change = (apply: (entries: Record<string, Suppression>) => boolean): Promise<void> => {
-    const next = queue.then(async () => {
-      const entries = await load();
-      if (apply(entries)) await save(entries);
-    });
-    queue = next.catch(() => undefined);
-    return next;
-  };
-
+export function createDatabaseSuppressionList(db: Kysely<unknown>, sealing: Sealing): SuppressionList {
+  const hashesOf = (email: string) => sealing.hashes(email).map(({ hash }) => hash);
   return {
     async isSuppressed(email) {
-      return Object.hasOwn(await load(), normalise(email));
+      const found = await sql`select 1 from suppressions where address_hash in (${sql.join(hashesOf(email))}) limit 1`.execute(db);
+      return found.rows.length > 0;
     },
-    suppress(email, reason) {
-      return change((entries) => {
-        const key = normalise(email);
-        if (Object.hasOwn(entries, key)) return false;
-        entries[key] = { reason, suppressedAt: new Date().toISOString() };
-        return true;
-      });
+    async suppress(email, reason) {
+      const [active] = sealing.hashes(email);
+      if (!active) return;
+      await sql`insert into suppressions (address_hash, key_id, reason) values (${active.hash}, ${active.keyId}, ${reason})
+        on conflict (address_hash) do nothing`.execute(db);
     },
-    remove(email) {
-      return change((entries) => {
-        const key = normalise(email);
-        if (!Object.hasOwn(entries, key)) return false;
-        delete entries[key];
-        return true;
-      });
+    async remove(email) {
+      await sql`delete from suppressions where address_hash in (${sql.join(hashesOf(email))})`.execute(db);
     },
   };
+}
+
+/** Imports the JSON list of earlier versions (`{ "address": { reason, suppressedAt } }`) once; the file is left alone. */
+export function importSuppressionFile(db: Kysely<unknown>, sealing: Sealing, file: string): Promise<number | undefined> {
+  return importOnce(db, 'suppressions.json', file, async (transaction, parsed) => {
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${file}: must map each address to { reason, suppressedAt }`);
+    const entries = Object.entries(parsed as Record<string, Partial<Suppression>>);
+    for (const [email, entry] of entries) {
+      const [active] = sealing.hashes(email);
+      if (!active) continue;
+      const suppressedAt = entry.suppressedAt && !Number.isNaN(Date.parse(entry.suppressedAt)) ? entry.suppressedAt : new Date().toISOString();
+      await sql`insert into suppressions (address_hash, key_id, reason, suppressed_at)
+        values (${active.hash}, ${active.keyId}, ${entry.reason ?? 'imported'}, ${suppressedAt}) on conflict (address_hash) do nothing`.execute(transaction);
+    }
+    return entries.length;
+  });
 }
 
 /** An in-memory list (tests, and a default that suppresses nothing until told). */

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
-import { createFileSuppressionList } from '../activities/suppression';
 import { loadTemplates } from '../activities/templates';
 import { loadEmailLayout } from '../activities/email-layout';
 import { createDataConverter, describeKeyring, hasCodecKeys, readCodecKeyring } from '../common/codec';
@@ -22,6 +21,9 @@ import { startCodecServer, type CodecServer } from './codec-server';
 import { startLocalMailbox } from './mailbox';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../workflows/definitions';
 import { serverExecutable } from './temporal-binaries';
+import { DATABASE_URL_VARIABLE, databaseLocationFrom } from '../common/database/open';
+import { serveToLocalClients, type DevDatabaseServer } from '../common/database/dev-server';
+import { openOnwardState, type OnwardState } from '../common/database/state';
 
 export interface DevOptions {
   demo: boolean;
@@ -92,6 +94,8 @@ export async function runDev(options: DevOptions): Promise<void> {
   let server: TestWorkflowEnvironment | undefined;
   let codecServer: CodecServer | undefined;
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let state: OnwardState | undefined;
+  let databaseServer: DevDatabaseServer | undefined;
   try {
     // Payloads are encrypted here too: with ONWARD_CODEC_KEYS when set, else with a local key kept beside the database
     // (created on first run; the CLI finds it when it talks to this server). See common/codec-keys.ts.
@@ -126,7 +130,15 @@ export async function runDev(options: DevOptions): Promise<void> {
     // One-click unsubscribe links on the candidate's emails point at this API, signed with a local secret; the worker
     // and the API share one suppression list.
     const unsubscribeSecret = process.env.ONWARD_UNSUBSCRIBE_SECRET || localSecret(options.dataDir, 'unsubscribe-secret');
-    const suppressions = createFileSuppressionList(process.env.ONWARD_SUPPRESSION_FILE || path.join(options.dataDir, 'suppressions.json'));
+    // Onward's own state: ONWARD_DATABASE_URL when set, else an embedded database beside Temporal's, which the CLI
+    // reaches through a socket while this runs. The suppressions.json of earlier versions is imported once.
+    state = await openOnwardState({
+      keyring,
+      location: process.env[DATABASE_URL_VARIABLE] ? databaseLocationFrom() : { kind: 'embedded', directory: path.join(options.dataDir, 'db') },
+      suppressionFile: process.env.ONWARD_SUPPRESSION_FILE || path.join(options.dataDir, 'suppressions.json'),
+    });
+    if (state.database.embedded) databaseServer = await serveToLocalClients(state.database.embedded, options.dataDir);
+    const suppressions = state.suppressions;
     const apiOptions = {
       client: server.client,
       taskQueue: TASK_QUEUE,
@@ -167,6 +179,7 @@ export async function runDev(options: DevOptions): Promise<void> {
         `  Payloads          encrypted, ${describeKeyring(keyring)}, key ${local ? `in ${local.file}` : 'from ONWARD_CODEC_KEYS'}; ` +
           `the web UI decrypts through ${codecServer.url}`,
         `  Dashboard         ${api.url}/dashboard/#key=${apiKey}`,
+        `  Onward database   ${state.database.description}${databaseServer ? ` (other commands reach it at ${databaseServer.url})` : ''}`,
         `  HTTP API          ${api.url}   (tenant ${DEV_TENANT}, API key ${apiKey}; OpenAPI ${api.url}/openapi.json)`,
         '',
       ].join('\n'),
@@ -188,6 +201,8 @@ export async function runDev(options: DevOptions): Promise<void> {
     await api?.close();
     await server?.teardown();
     await codecServer?.close();
+    await databaseServer?.close();
+    await state?.close();
     await mailbox.close();
     console.log('Onward dev stopped.');
   }

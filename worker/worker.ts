@@ -6,7 +6,9 @@ import { createCredentialsDirectory } from '../activities/google/accounts';
 import type { GoogleDependencies } from '../activities/google/clients';
 import { createSmtpMailer } from '../activities/mailer';
 import { messageIdDomainOf } from '../activities/message-id';
-import { createFileSuppressionList, suppressionFileFrom } from '../activities/suppression';
+import { suppressionFileFrom } from '../activities/suppression';
+import { databaseLocationFrom } from '../common/database/open';
+import { openOnwardState } from '../common/database/state';
 import { unsubscribeLinksFrom } from '../activities/unsubscribe-token';
 import { loadTemplates } from '../activities/templates';
 import { layoutPathFor, loadEmailLayout } from '../activities/email-layout';
@@ -175,7 +177,17 @@ export async function runWorker(
   const layout = await loadEmailLayout(layoutPathFor(config.ONWARD_TEMPLATES_DIR));
   const mailer = createSmtpMailer(config.SMTP_URL);
   const google = googleDependencies(config);
-  const suppressions = createFileSuppressionList(suppressionFileFrom(config));
+  // The suppression list every worker and API replica shares (ONWARD_DATABASE_URL); the old file is imported once.
+  const state = await openOnwardState({
+    keyring: codecKeyring,
+    location: databaseLocationFrom({
+      ONWARD_DATABASE_URL: config.ONWARD_DATABASE_URL,
+      ONWARD_DATABASE_USER: config.ONWARD_DATABASE_USER,
+      ONWARD_DATABASE_PASSWORD: config.ONWARD_DATABASE_PASSWORD,
+    }),
+    suppressionFile: suppressionFileFrom(config),
+  });
+  const suppressions = state.suppressions;
   const unsubscribe = unsubscribeLinksFrom(config);
   const tuning = workerTuning(config);
   try {
@@ -202,7 +214,7 @@ export async function runWorker(
       });
       log(
         `Onward worker on ${describeConnection(config)}, task queue ${config.ONWARD_TASK_QUEUE}, ` +
-          `sending from ${config.ONWARD_FROM} via ${redactUrl(config.SMTP_URL)}; payloads encrypted (${describeKeyring(codecKeyring)})`,
+          `sending from ${config.ONWARD_FROM} via ${redactUrl(config.SMTP_URL)}; payloads encrypted (${describeKeyring(codecKeyring)}); state in the ${state.database.description}`,
       );
       log(
         `Workflows from ${config.ONWARD_WORKFLOW_BUNDLE ? `the prebuilt bundle ${config.ONWARD_WORKFLOW_BUNDLE}` : 'source (bundled at start)'}; ` +
@@ -232,6 +244,7 @@ export async function runWorker(
     }
   } finally {
     mailer.close();
+    await state.close();
   }
 }
 

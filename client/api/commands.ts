@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { createFileSuppressionList, suppressionFileFrom } from '../../activities/suppression';
+import { suppressionFileFrom } from '../../activities/suppression';
+import { resolveClientKeyring } from '../../common/codec-keys';
+import { openOnwardState } from '../../common/database/state';
 import { readWebhooksConfig } from '../ats/common';
 import { connectClient, readClientConfig } from '../../common/connection';
 import { formatRowReport, importRows, ImportFileError, progressLine, rowsFromCsv, type RowReport } from '../import';
@@ -72,7 +74,12 @@ export function apiCommand(): Command {
       const webhooks = readWebhooksConfig();
       // One-click unsubscribe: the workers' secret, and the suppression list they check (the same file).
       const unsubscribeSecret = process.env.ONWARD_UNSUBSCRIBE_SECRET;
-      const { client, close } = await connectClient(config);
+      // The database the workers share (ONWARD_DATABASE_URL), under the same keys as the payloads.
+      const state = await openOnwardState({ keyring: resolveClientKeyring(process.env, config.TEMPORAL_ADDRESS).keyring, suppressionFile: suppressionFileFrom() });
+      const { client, close } = await connectClient(config).catch(async (error: unknown) => {
+        await state.close();
+        throw error;
+      });
       try {
         await checkSearchAttributes(client, config.TEMPORAL_NAMESPACE);
         const api = await startApi({
@@ -81,7 +88,8 @@ export function apiCommand(): Command {
           keys,
           webhooks,
           records: new RecordStore(path.resolve(parsed.data.ONWARD_API_RECORDS)),
-          ...(unsubscribeSecret ? { unsubscribe: { secret: unsubscribeSecret, suppressions: createFileSuppressionList(suppressionFileFrom()) } } : {}),
+          suppressions: state.suppressions,
+          ...(unsubscribeSecret ? { unsubscribe: { secret: unsubscribeSecret, suppressions: state.suppressions } } : {}),
           logger: true,
           rateLimits: { perIp: parsed.data.ONWARD_RATE_LIMIT_PER_IP, perKey: parsed.data.ONWARD_RATE_LIMIT_PER_KEY, webhooks: parsed.data.ONWARD_RATE_LIMIT_WEBHOOKS },
           leverMaxAgeMs: parsed.data.ONWARD_LEVER_MAX_AGE,
@@ -89,7 +97,7 @@ export function apiCommand(): Command {
           port: parsed.data.ONWARD_API_PORT,
         });
         console.log(
-          `Onward API on ${api.url} (tenants: ${keys.tenants.join(', ')}), dashboard ${api.url}/dashboard/, OpenAPI ${api.url}/openapi.json` +
+          `Onward API on ${api.url} (tenants: ${keys.tenants.join(', ')}; state in the ${state.database.description}), dashboard ${api.url}/dashboard/, OpenAPI ${api.url}/openapi.json` +
             (Object.keys(webhooks).length ? `, webhooks for ${Object.keys(webhooks).join(', ')}` : ''),
         );
         await new Promise<void>((resolve) => {
@@ -99,6 +107,7 @@ export function apiCommand(): Command {
         await api.close();
       } finally {
         await close();
+        await state.close();
       }
     });
 }

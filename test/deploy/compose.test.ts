@@ -154,7 +154,7 @@ describe('docker-compose.yml', () => {
   });
 
   test("follows Temporal's current self-hosting setup: PostgreSQL 16, admin-tools jobs, server, UI; no auto-setup", () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'codec-server', 'mailpit', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'codec-server', 'mailpit', 'onward-database', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
     expect(services.postgresql?.image).toMatch(/^postgres:16\./);
     expect(services['temporal-schema']?.image).toMatch(/^temporalio\/admin-tools:/);
     expect(services['temporal-setup']?.image).toBe(services['temporal-schema']?.image);

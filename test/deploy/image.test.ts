@@ -7,13 +7,17 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { startSequence } from '../../client/sequences';
-import { generateCodecKey } from '../../common/codec';
+import { createDatabaseSuppressionList } from '../../activities/suppression';
+import { generateCodecKey, readCodecKeyring } from '../../common/codec';
+import { openDatabase } from '../../common/database/open';
+import { createSealing } from '../../common/database/sealing';
 import { connectClient, readClientConfig } from '../../common/connection';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { parseRejectionDocument } from '../../workflows/input';
 import { DEMO_POLICY } from '../../workflows/policy';
 import { eventually } from '../helpers/eventually';
 import { rejectionDocument } from '../helpers/fixtures';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { freePort, ROOT } from '../helpers/processes';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
@@ -54,6 +58,9 @@ let testEnv: TestWorkflowEnvironment;
 let smtp: TestSmtpServer;
 let apiPort: number;
 let healthPort: number;
+let postgres: TestPostgres | undefined;
+/** Onward's database (compose's postgresql service, here a throwaway server on this machine's loopback). */
+let databaseUrl: string;
 const containers: Record<'worker' | 'api', string> = { worker: `onward-worker-${RUN_ID}`, api: `onward-api-${RUN_ID}` };
 
 /** A compose service's settings, with ${VAR:-default} and ${VAR:?} resolved from `values`, and addresses on this host. */
@@ -102,8 +109,11 @@ describe.skipIf(!engineFound)('the image, built from the Dockerfile and run as d
       freePort(),
       freePort(),
     ]);
+    postgres = await startPostgres();
+    databaseUrl = await postgres.createDatabase();
+    const database = { ONWARD_DATABASE_URL: databaseUrl, ONWARD_DATABASE_USER: 'postgres', ONWARD_DATABASE_PASSWORD: '' };
     const values = { ONWARD_CODEC_KEYS: CODEC_KEYS, ONWARD_UNSUBSCRIBE_SECRET: UNSUBSCRIBE_SECRET, ONWARD_API_KEYS: 'agency:0123456789abcdef0123456789abcdef' };
-    const temporal = { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default', ONWARD_TASK_QUEUE: `image-test-${RUN_ID}` };
+    const temporal = { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default', ONWARD_TASK_QUEUE: `image-test-${RUN_ID}`, ...database };
     runService(
       'worker',
       environmentOf(compose.services.worker as Service, values, {
@@ -135,9 +145,10 @@ describe.skipIf(!engineFound)('the image, built from the Dockerfile and run as d
     // The health-check test stops and restarts the server: after a failure there, it may be down already.
     await testEnv?.teardown().catch(() => undefined);
     await smtp?.close();
+    postgres?.stop();
   });
 
-  test('the worker sends a sequence through the SMTP sink; the candidate opts out with the link, and the opt-out is kept on the volume', async () => {
+  test('the worker sends a sequence through the SMTP sink; the candidate opts out with the link, and the opt-out is kept in the database', async () => {
     const keys = process.env.ONWARD_CODEC_KEYS;
     process.env.ONWARD_CODEC_KEYS = CODEC_KEYS;
     const { client, close } = await connectClient(readClientConfig({ TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: 'default' })).finally(() => {
@@ -160,11 +171,14 @@ describe.skipIf(!engineFound)('the image, built from the Dockerfile and run as d
     // RFC 8058 one-click, as a mail client sends it, to the api container.
     const response = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(response.status, await response.text()).toBeLessThan(300);
-    // Kept where compose keeps state: the shared volume, which the worker reads too.
-    const stored = engine(['run', '--rm', '--volume', `${VOLUME}:/data`, '--entrypoint', 'cat', IMAGE, '/data/suppressions.json']);
-    expect(Object.keys(JSON.parse(stored) as Record<string, unknown>)).toContain('ada@example.com');
-    const seenByWorker = engine(['exec', containers.worker, 'cat', compose.services.worker?.environment?.ONWARD_SUPPRESSION_FILE ?? '']);
-    expect(seenByWorker).toBe(stored);
+    // Kept where compose keeps state: Onward's database, which the worker checks before every send.
+    const database = await openDatabase({ kind: 'postgres', url: databaseUrl });
+    try {
+      const list = createDatabaseSuppressionList(database.db, createSealing(readCodecKeyring({ ONWARD_CODEC_KEYS: CODEC_KEYS })));
+      expect(await list.isSuppressed('ada@example.com')).toBe(true);
+    } finally {
+      await database.close();
+    }
   });
 
   test('the processes run as the unprivileged node user, and nothing under /app is written', () => {

@@ -15,6 +15,7 @@ import { eventually } from '../helpers/eventually';
 import { rejectionDocument } from '../helpers/fixtures';
 import { freePort, ROOT } from '../helpers/processes';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
 // The production path without Docker: the image's build steps (tsc to dist/, the workflow bundle built ahead of
 // time, the templates beside the compiled code), then the image's command, `node dist/client/cli.js worker`, with
@@ -32,6 +33,9 @@ let worker: ChildProcess;
 let workerExit: Promise<number | null>;
 let output = '';
 let metricsPort: number;
+let postgres: TestPostgres;
+/** Onward's database, as compose gives it to the worker and the api: PostgreSQL. */
+let databaseUrl: string;
 
 /** What the container gets: the worker service's environment in docker-compose.yml, pointed at this machine. */
 function containerEnvironment(): NodeJS.ProcessEnv {
@@ -58,6 +62,7 @@ function containerEnvironment(): NodeJS.ProcessEnv {
     ONWARD_TASK_QUEUE_ACTIVITY_RATE: '600/minute',
     ONWARD_SHUTDOWN_GRACE_TIME: '5 seconds',
     ONWARD_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    ONWARD_DATABASE_URL: databaseUrl,
   };
 }
 
@@ -73,6 +78,8 @@ beforeAll(async () => {
   cpSync(path.join(ROOT, 'templates'), path.join(dist, 'templates'), { recursive: true });
   cpSync(path.join(ROOT, 'client', 'dashboard'), path.join(dist, 'client', 'dashboard'), { recursive: true });
 
+  postgres = await startPostgres();
+  databaseUrl = await postgres.createDatabase();
   [testEnv, smtp, metricsPort] = await Promise.all([
     // The namespace as the compose setup job leaves it: with Onward's search attributes.
     TestWorkflowEnvironment.createLocal({ server: { executable: serverExecutable('temporal'), searchAttributes: [...ONWARD_SEARCH_ATTRIBUTES] } }),
@@ -102,6 +109,7 @@ afterAll(async () => {
   }
   await testEnv?.teardown();
   await smtp?.close();
+  postgres?.stop();
   if (artifacts) rmSync(artifacts, { recursive: true, force: true });
 });
 
@@ -213,6 +221,7 @@ describe('the production path, without Docker', () => {
         ONWARD_API_HOST: '127.0.0.1',
         ONWARD_API_PORT: String(port),
         ONWARD_API_RECORDS: path.join(artifacts, 'data', 'api-records.json'),
+        ONWARD_DATABASE_URL: databaseUrl,
       },
     });
     let apiOutput = '';

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/mailer';
-import { createFileSuppressionList } from '../../activities/suppression';
 import { loadTemplates } from '../../activities/templates';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
 import { STAGE_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
 import { runCli } from '../helpers/cli';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { rejectionDocument } from '../helpers/fixtures';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
 
@@ -21,6 +21,7 @@ describe('onward CLI against a Temporal dev server', () => {
   let worker: OnwardWorker;
   let running: Promise<void>;
   let cliEnv: Record<string, string>;
+  let postgres: TestPostgres;
   const directory = mkdtempSync(path.join(tmpdir(), 'onward-cli-'));
   const writeDocument = (name: string, document: unknown) => {
     const file = path.join(directory, name);
@@ -32,6 +33,7 @@ describe('onward CLI against a Temporal dev server', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
+    postgres = await startPostgres();
     env = await TestWorkflowEnvironment.createLocal({
       server: { executable: serverExecutable('temporal'), searchAttributes: [STAGE_ATTRIBUTE] },
     });
@@ -50,6 +52,7 @@ describe('onward CLI against a Temporal dev server', () => {
     await running;
     await env?.teardown();
     await smtp?.close();
+    postgres?.stop();
   });
 
   it('previews the timeline without a server, as text and as JSON', async () => {
@@ -66,13 +69,14 @@ describe('onward CLI against a Temporal dev server', () => {
   });
 
   it('refuses to start a sequence for a candidate on the suppression list: one line, exit code 1, nothing started', async () => {
-    const suppressionFile = path.join(directory, 'suppressions.json');
-    await createFileSuppressionList(suppressionFile).suppress('ada.opted-out@example.com', 'asked to stop');
+    // The database the workers share: `suppression add`, then `start`, each a process of its own.
+    const database = { ONWARD_DATABASE_URL: await postgres.createDatabase() };
+    expect((await runCli(['suppression', 'add', 'ada.opted-out@example.com', '--reason', 'asked to stop'], { ...cliEnv, ...database })).code).toBe(0);
     const file = writeDocument(
       'suppressed.json',
       rejectionDocument({ id: 'cli-e2e-suppressed', rejectedAt: new Date().toISOString(), candidate: { name: 'Ada Lovelace', email: 'ada.opted-out@example.com', timezone: 'Europe/London' } }),
     );
-    const refused = await runCli(['start', file, '--insecure-plaintext'], { ...cliEnv, ONWARD_SUPPRESSION_FILE: suppressionFile });
+    const refused = await runCli(['start', file, '--insecure-plaintext'], { ...cliEnv, ...database });
     expect(refused.code).toBe(1);
     // The keyless test server's warning, then the refusal: one line, no stack trace.
     expect(refused.stderr.trim().split('\n').slice(1)).toEqual(['onward: candidate.email: is on the suppression list (the candidate opted out): no sequence is started for this address']);
@@ -136,7 +140,7 @@ describe('onward CLI against a Temporal dev server', () => {
   });
 
   it('keeps the suppression list: add, check, remove (case-insensitive)', async () => {
-    const file = { ONWARD_SUPPRESSION_FILE: path.join(directory, 'suppressions.json') };
+    const file = { ONWARD_DATABASE_URL: await postgres.createDatabase() };
     expect((await runCli(['suppression', 'add', 'Opted.Out@example.com', '--reason', 'asked by phone'], file)).stdout).toContain('suppressed');
     expect((await runCli(['suppression', 'check', 'opted.out@EXAMPLE.com'], file)).stdout).toContain('opted.out@EXAMPLE.com: suppressed');
     await runCli(['suppression', 'remove', 'opted.out@example.com'], file);

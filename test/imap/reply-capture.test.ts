@@ -1,11 +1,9 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../activities/mailer';
-import { createFileSuppressionList } from '../../activities/suppression';
+import { createMemorySuppressionList } from '../../activities/suppression';
 import { loadTemplates } from '../../activities/templates';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { startSequence } from '../../client/sequences';
@@ -117,7 +115,7 @@ describe.skipIf(!existsSync(DOVECOT))('IMAP reply capture against dovecot, a Tem
 
     const parsed = parseRejectionDocument(rejectionDocument({ id: 'imap-replies-1', rejectedAt: new Date().toISOString(), policy: POLICY }));
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    const suppressions = createFileSuppressionList(path.join(mkdtempSync(path.join(tmpdir(), 'onward-imap-')), 'suppressions.json'));
+    const suppressions = createMemorySuppressionList();
     ({ workflowId } = await startSequence(env.client, TASK_QUEUE, parsed.input, { suppressions }));
     registerSequence(workflowId, DOMAIN);
   }, 120_000);

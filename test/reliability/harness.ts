@@ -21,6 +21,7 @@ import type { RejectionDocument } from '../../workflows/rejection';
 import { previewSequence } from '../../workflows/schedule';
 import type { SequenceOutcome, SequenceStatus } from '../../workflows/status';
 import { rejectionDocument } from '../helpers/fixtures';
+import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { freePort, ROOT } from '../helpers/processes';
 import { SmtpReply } from '../helpers/smtp';
 
@@ -497,6 +498,7 @@ export function useDrillEnvironment(options: DrillEnvironmentOptions): DrillEnvi
   let smtp: DrillSmtp | undefined;
   let worker: WorkerProcess | undefined;
   let environment: Record<string, string> | undefined;
+  let postgres: TestPostgres | undefined;
   const set = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`the drill environment has no ${what} yet (it is set up in beforeAll)`);
     return value;
@@ -533,9 +535,10 @@ export function useDrillEnvironment(options: DrillEnvironmentOptions): DrillEnvi
   beforeAll(async () => {
     const created = temporaryDirectory(options.directoryPrefix);
     directory = created;
-    [server, smtp] = await Promise.all([devServer(path.join(created.path, 'temporal.db')), startDrillSmtp(options.smtpCredentials)]);
+    [server, smtp, postgres] = await Promise.all([devServer(path.join(created.path, 'temporal.db')), startDrillSmtp(options.smtpCredentials), startPostgres()]);
     const bundle = await workflowBundleFile(created.path);
-    environment = workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle });
+    // Onward's own database as production has it: PostgreSQL, which outlives every worker killed in a drill.
+    environment = { ...workerEnvironment({ address: server.address, smtpUrl: smtp.url, taskQueue: 'onward', keys, bundle }), ONWARD_DATABASE_URL: await postgres.createDatabase() };
     await drill.startWorker();
   });
 
@@ -544,6 +547,7 @@ export function useDrillEnvironment(options: DrillEnvironmentOptions): DrillEnvi
     await worker?.kill('SIGTERM');
     await server?.stop();
     await smtp?.close();
+    postgres?.stop();
     directory?.remove();
   });
 

@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileSuppressionList } from '../../activities/suppression';
+import { createMemorySuppressionList } from '../../activities/suppression';
 import { LINK_ACTIONS, signActionToken, signUnsubscribeToken } from '../../activities/unsubscribe-token';
 import { registerActionPages } from '../../client/api/action-pages';
 import { escapeHtml as escape } from '../../client/api/candidate-page';
@@ -65,7 +62,7 @@ describe('the action and unsubscribe pages, as served', () => {
   beforeAll(async () => {
     app = Fastify();
     const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const suppressions = createFileSuppressionList(path.join(mkdtempSync(path.join(tmpdir(), 'onward-pages-')), 'suppressions.json'));
+    const suppressions = createMemorySuppressionList();
     registerActionPages(app, client, { secret: SECRET, now: () => NOW });
     registerUnsubscribe(app, client, { secret: SECRET, suppressions, now: () => NOW });
     await app.ready();

@@ -1,8 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFileSuppressionList } from '../../activities/suppression';
 import {
   signUnsubscribeToken,
   UNSUBSCRIBE_TOKEN_LIFETIME_MS,
@@ -60,22 +56,5 @@ describe('unsubscribe tokens', () => {
     const url = new URL(match?.[1] ?? '');
     expect(`${url.origin}${url.pathname}`).toBe('https://onward.example.com/api/unsubscribe');
     expect(verifyUnsubscribeToken(url.searchParams.get('token') ?? '', SECRET, NOW)).toMatchObject({ ok: true, email: 'ada@example.com' });
-  });
-});
-
-describe('the file-backed suppression list', () => {
-  it('suppresses case-insensitively, is idempotent, removes, and keeps the file whole', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'onward-suppress-')), 'nested', 'suppressions.json');
-    const list = createFileSuppressionList(file);
-    expect(await list.isSuppressed('ada@example.com')).toBe(false);
-    await Promise.all([list.suppress('Ada@Example.com', 'one-click'), list.suppress('grace@acme.example.com', 'asked'), list.suppress('ADA@example.com', 'again')]);
-    expect(await list.isSuppressed('ada@EXAMPLE.com')).toBe(true);
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { reason: string }>;
-    expect(Object.keys(stored).sort()).toEqual(['ada@example.com', 'grace@acme.example.com']);
-    expect(stored['ada@example.com']?.reason).toBe('one-click');
-    // Another process (another list on the same file) sees it.
-    expect(await createFileSuppressionList(file).isSuppressed('grace@acme.example.com')).toBe(true);
-    await list.remove('GRACE@acme.example.com');
-    expect(await list.isSuppressed('grace@acme.example.com')).toBe(false);
   });
 });

@@ -1,0 +1,44 @@
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * Onward's schema, one migration per change, applied in name order by Kysely's Migrator. Never edit one that has
+ * shipped: add the next. The same SQL runs on PostgreSQL (pg) and on the embedded PGlite.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-suppressions': {
+    async up(db) {
+      // An opt-out, by the keyed hash of the lowercased address (see sealing.ts): the database holds no readable address.
+      await sql`create table suppressions (
+        address_hash text primary key,
+        key_id text not null,
+        reason text not null,
+        suppressed_at timestamptz not null default now()
+      )`.execute(db);
+      // The JSON files imported once (by their name), so a restart never imports them again.
+      await sql`create table imports (
+        source text primary key,
+        entries integer not null,
+        imported_at timestamptz not null default now()
+      )`.execute(db);
+    },
+  },
+};
+
+/** The migrations up to and including `last` (tests: the schema as an earlier version left it). */
+export function migrationsUpTo(last: string): Record<string, Migration> {
+  return Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= last));
+}
+
+/**
+ * Brings the schema up to date. Safe when several processes start at once: the Migrator holds a Postgres advisory
+ * lock (pg_advisory_xact_lock) for the whole run, so one applies the migrations and the others then find nothing to do.
+ */
+export async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration> = MIGRATIONS): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(`database migration${failed ? ` ${failed}` : ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
