@@ -71,6 +71,9 @@ export const rejectionSchema = z
         message: 'must be between the years 2000 and 2099',
       }),
     dreamJob: z.boolean().optional(),
+    coach: displayText(120)
+      .optional()
+      .describe("Who looks after the candidate at the agency (a name or a handle): the dashboard filters and the outcomes group by it."),
     policy: policySchema.optional(),
   })
   .describe('A job rejection that starts an Onward follow-up sequence.');
