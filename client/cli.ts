@@ -15,7 +15,9 @@ import { formatPreview, previewLines } from './preview';
 import { readRejectionFile } from './rejection-file';
 import { INSECURE_PLAINTEXT_FLAG, refusePlaintextWrites } from './plaintext-guard';
 import { isStage, listSequences, sequenceStatus, startSequence, type SequenceTarget } from './sequences';
+import { eraseCommand } from './erase';
 import { suppressionCommand } from './suppressions';
+import { tenantsCommand } from './tenants';
 
 /** Runs `work` with a connected client, and closes the connection afterwards. */
 async function withClient<T>(work: (client: Awaited<ReturnType<typeof connectClient>>['client'], taskQueue: string) => Promise<T>): Promise<T> {
@@ -216,6 +218,8 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(googleCommand());
   program.addCommand(suppressionCommand());
+  program.addCommand(tenantsCommand());
+  program.addCommand(eraseCommand());
 
   program
     .command('schema')

@@ -13,7 +13,8 @@ import { parseRejectionDocument, describeProblems } from '../workflows/input';
 import { DEMO_POLICY } from '../workflows/policy';
 import { readWebhooksConfig } from './ats/common';
 import { ApiKeys } from './api/keys';
-import { RecordStore } from './api/records';
+import { openDatabaseRecords } from './api/records';
+import { createTenantStore } from './api/tenants';
 import { startApi } from './api/server';
 import { SequenceService } from './api/service';
 import { loadOrCreateLocalKeyring } from '../common/codec-keys';
@@ -144,7 +145,9 @@ export async function runDev(options: DevOptions): Promise<void> {
       taskQueue: TASK_QUEUE,
       keys: ApiKeys.fromEnvironment().addKey(DEV_TENANT, apiKey),
       webhooks: readWebhooksConfig(),
-      records: new RecordStore(path.join(options.dataDir, 'api-records.json')),
+      tenants: createTenantStore(state.database.db),
+      // The records file of earlier versions is imported once.
+      records: await openDatabaseRecords(state.database.db, state.sealing, path.join(options.dataDir, 'api-records.json')),
       unsubscribe: { secret: unsubscribeSecret, suppressions },
       host: '127.0.0.1',
     };

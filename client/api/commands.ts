@@ -16,9 +16,10 @@ import { parseDuration } from '../../workflows/durations';
 import { DEFAULT_RATE_LIMITS } from './rate-limits';
 import { DEFAULT_LEVER_MAX_AGE_MS } from './webhooks';
 import { ApiKeys, TENANT_PATTERN } from './keys';
-import { RecordStore } from './records';
+import { DEFAULT_RECORDS_FILE, openDatabaseRecords } from './records';
 import { startApi } from './server';
 import { SequenceService } from './service';
+import { createTenantStore } from './tenants';
 
 // Compose passes `${VAR:-}` as an empty string: empty means unset.
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -28,7 +29,7 @@ const perMinute = (fallback: number) =>
 const apiConfigSchema = z.object({
   ONWARD_API_HOST: z.string().min(1).default('127.0.0.1'),
   ONWARD_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  ONWARD_API_RECORDS: z.string().min(1).default(path.join('.onward', 'api-records.json')),
+  ONWARD_API_RECORDS: z.string().min(1).default(DEFAULT_RECORDS_FILE),
   ONWARD_RATE_LIMIT_PER_IP: perMinute(DEFAULT_RATE_LIMITS.perIp),
   ONWARD_RATE_LIMIT_PER_KEY: perMinute(DEFAULT_RATE_LIMITS.perKey),
   ONWARD_RATE_LIMIT_WEBHOOKS: perMinute(DEFAULT_RATE_LIMITS.webhooks),
@@ -64,22 +65,31 @@ export async function checkSearchAttributes(client: Client, namespace: string): 
 /** `onward api`: the HTTP API, the ATS webhooks and the dashboard, against the configured Temporal server. */
 export function apiCommand(): Command {
   return new Command('api')
-    .description('serve the HTTP API, the ATS webhooks and the dashboard (ONWARD_API_KEYS or ONWARD_API_KEYS_FILE, ONWARD_WEBHOOKS_FILE, ONWARD_API_HOST, ONWARD_API_PORT)')
+    .description('serve the HTTP API, the ATS webhooks and the dashboard (tenants from `onward tenants`, or ONWARD_API_KEYS / ONWARD_API_KEYS_FILE; ONWARD_WEBHOOKS_FILE, ONWARD_API_HOST, ONWARD_API_PORT)')
     .action(async () => {
       const parsed = apiConfigSchema.safeParse(process.env);
       if (!parsed.success) throw new Error(`Invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
       const config = readClientConfig();
       const keys = ApiKeys.fromEnvironment();
-      if (keys.size === 0) throw new Error('no API keys: set ONWARD_API_KEYS="tenant:key,..." or ONWARD_API_KEYS_FILE (one "tenant:key" per line)');
       const webhooks = readWebhooksConfig();
       // One-click unsubscribe: the workers' secret, and the suppression list they check (the same file).
       const unsubscribeSecret = process.env.ONWARD_UNSUBSCRIBE_SECRET;
       // The database the workers share (ONWARD_DATABASE_URL), under the same keys as the payloads.
       const state = await openOnwardState({ keyring: resolveClientKeyring(process.env, config.TEMPORAL_ADDRESS).keyring, suppressionFile: suppressionFileFrom() });
-      const { client, close } = await connectClient(config).catch(async (error: unknown) => {
+      const tenants = createTenantStore(state.database.db);
+      // The records file of earlier versions is imported once; the records then live in the database.
+      const opened = await (async () => {
+        const tenantNames = [...keys.tenants, ...(await tenants.list()).map((tenant) => tenant.name)];
+        if (tenantNames.length === 0) {
+          throw new Error('no API keys: add a tenant with `onward tenants add <name>` (it prints the key once), or set ONWARD_API_KEYS="tenant:key,..." or ONWARD_API_KEYS_FILE');
+        }
+        const records = await openDatabaseRecords(state.database.db, state.sealing, path.resolve(parsed.data.ONWARD_API_RECORDS));
+        return { records, tenantNames: [...new Set(tenantNames)].sort(), ...(await connectClient(config)) };
+      })().catch(async (error: unknown) => {
         await state.close();
         throw error;
       });
+      const { client, close, records, tenantNames } = opened;
       try {
         await checkSearchAttributes(client, config.TEMPORAL_NAMESPACE);
         const api = await startApi({
@@ -87,7 +97,8 @@ export function apiCommand(): Command {
           taskQueue: config.ONWARD_TASK_QUEUE,
           keys,
           webhooks,
-          records: new RecordStore(path.resolve(parsed.data.ONWARD_API_RECORDS)),
+          tenants,
+          records,
           suppressions: state.suppressions,
           ...(unsubscribeSecret ? { unsubscribe: { secret: unsubscribeSecret, suppressions: state.suppressions } } : {}),
           logger: true,
@@ -97,7 +108,7 @@ export function apiCommand(): Command {
           port: parsed.data.ONWARD_API_PORT,
         });
         console.log(
-          `Onward API on ${api.url} (tenants: ${keys.tenants.join(', ')}; state in the ${state.database.description}), dashboard ${api.url}/dashboard/, OpenAPI ${api.url}/openapi.json` +
+          `Onward API on ${api.url} (tenants: ${tenantNames.join(', ')}; state in the ${state.database.description}), dashboard ${api.url}/dashboard/, OpenAPI ${api.url}/openapi.json` +
             (Object.keys(webhooks).length ? `, webhooks for ${Object.keys(webhooks).join(', ')}` : ''),
         );
         await new Promise<void>((resolve) => {

@@ -14,8 +14,9 @@ import { ApiError, badRequest, forbidden, notFound, unauthorized } from './error
 import type { ApiKeys } from './keys';
 import { openApiDocument } from './openapi';
 import { cohortsCsv, cohortsOf } from './outcomes';
-import { RecordStore } from './records';
+import { createMemoryRecords, type RecordStore } from './records';
 import { SequenceService } from './service';
+import { keyDirectory, type TenantStore } from './tenants';
 import { DEFAULT_RATE_LIMITS, keyDigest, requestLimit, type RateLimits } from './rate-limits';
 import { parseOr400 } from './validation';
 import { registerUnsubscribe, type UnsubscribeOptions } from './unsubscribe';
@@ -31,9 +32,12 @@ declare module 'fastify' {
 export interface ApiOptions {
   client: Client;
   taskQueue: string;
+  /** Keys from ONWARD_API_KEYS / ONWARD_API_KEYS_FILE: checked before the tenants table. */
   keys: ApiKeys;
+  /** The tenants and their keys in Onward's database (`onward tenants`). */
+  tenants?: TenantStore;
   webhooks?: WebhooksConfig;
-  /** The API's own records (ATS links, rejection reasons, webhook event ids); in memory when not given. */
+  /** The API's own records (ATS links, rejection reasons, webhook deliveries, tombstones); in memory when not given. */
   records?: RecordStore;
   /** One-click unsubscribe (RFC 8058) and the candidate's action pages, signed with the same secret: without it, they answer 400 "not configured". */
   unsubscribe?: UnsubscribeOptions;
@@ -76,7 +80,8 @@ const listQuery = z.strictObject({
 /** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
   const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions);
-  const records = options.records ?? new RecordStore();
+  const records = options.records ?? createMemoryRecords();
+  const keys = keyDirectory(options.keys, options.tenants);
   const logger = options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: requestLogFields } } : false;
   const app = Fastify({ logger, bodyLimit: 1024 * 1024 });
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
@@ -116,11 +121,11 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ errors: [{ field: '(url)', problem: `no route ${request.method} ${request.url.split('?')[0]}` }] }));
 
   // API keys: each request behind authentication gets its key's tenant; the key itself is never stored.
-  const authenticate = (request: { headers: Record<string, string | string[] | undefined>; tenant: string }) => {
+  const authenticate = async (request: { headers: Record<string, string | string[] | undefined>; tenant: string }) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) throw unauthorized('send "Authorization: Bearer <API key>"');
-    const tenant = options.keys.tenantOf(match[1]);
+    const tenant = await keys.tenantOf(match[1]);
     if (!tenant) throw unauthorized('this API key is not valid');
     request.tenant = tenant;
   };
@@ -131,9 +136,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.register((scope, _options, done) => {
     // Per IP before the key is checked (a key-guessing client is slowed), then per key.
     scope.addHook('onRequest', requestLimit(scope, 'from this address', limits.perIp, (request) => `ip:${request.ip}`));
-    // eslint-disable-next-line @typescript-eslint/require-await -- Fastify hooks are async or take a callback
     scope.addHook('onRequest', async (request) => {
-      authenticate(request);
+      await authenticate(request);
     });
     scope.addHook('onRequest', requestLimit(scope, 'with this API key', limits.perKey, (request) => `key:${keyDigest(request.headers.authorization)}`));
 
@@ -152,7 +156,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
     scope.get<{ Params: { id: string } }>('/sequences/:id', async (request) => {
       const { execution, status } = await service.status(request.tenant, request.params.id);
-      const record = records.sequence(request.tenant, request.params.id);
+      const record = await records.sequence(request.tenant, request.params.id);
       return {
         ...status,
         ...execution,

@@ -7,7 +7,7 @@ import { greenhouseEventId, greenhouseRejectionId, mapGreenhouse, verifyGreenhou
 import { leverEventId, leverRejectionId, leverStaleness, mapLever, verifyLever } from '../ats/lever';
 import { decodeUtf8 } from '../utf8';
 import { ApiError, badRequest, notFound, unauthorized } from './errors';
-import type { AtsName, RecordStore } from './records';
+import type { AtsName, EventRecord, RecordStore } from './records';
 import type { RequestLimit } from './rate-limits';
 import { SuppressedCandidateRefusal, type SequenceService } from './service';
 
@@ -111,7 +111,7 @@ export function registerWebhooks(
     if (event.kind === 'ignore') return { outcome: 'ignored', reason: event.reason };
     if (event.kind === 'start') {
       const rejectionId = String(event.document.id);
-      if (records.sequence(tenant, rejectionId)?.erasedAt) {
+      if ((await records.sequence(tenant, rejectionId))?.erasedAt) {
         return { outcome: 'ignored', rejectionId, reason: 'this candidate was anonymized or deleted: never started again' };
       }
       let input;
@@ -130,7 +130,7 @@ export function registerWebhooks(
         if (error instanceof SuppressedCandidateRefusal) return { outcome: 'ignored', rejectionId, reason: error.message };
         throw error;
       }
-      records.remember({
+      await records.remember({
         tenant,
         rejectionId,
         ats,
@@ -143,8 +143,9 @@ export function registerWebhooks(
     }
     // An erasure without the candidate from the ATS (Lever's deleted opportunity): the one Onward recorded for the application.
     const candidateId =
-      event.candidateId ?? (event.erase ? records.sequencesOf(tenant, ats, { applicationIds: event.applicationIds }).find((record) => record.candidateId)?.candidateId : undefined);
-    const matched = records.sequencesOf(tenant, ats, { candidateId, applicationIds: event.applicationIds });
+      event.candidateId ??
+      (event.erase ? (await records.sequencesOf(tenant, ats, { applicationIds: event.applicationIds })).find((record) => record.candidateId)?.candidateId : undefined);
+    const matched = await records.sequencesOf(tenant, ats, { candidateId, applicationIds: event.applicationIds });
     const ids = [...new Set([...matched.map((record) => record.rejectionId), ...event.applicationIds.map((applicationId) => adapter.rejectionId(applicationId))])];
     const cancelled: string[] = [];
     for (const id of ids) {
@@ -158,13 +159,14 @@ export function registerWebhooks(
     }
     if (!event.erase) return { outcome: 'cancelled', reason: event.reason, cancelled };
     const known = new Set(matched.map((record) => record.rejectionId));
-    const tombstones = event.applicationIds
-      .filter((applicationId) => !known.has(adapter.rejectionId(applicationId)))
-      .map((applicationId) => ({ tenant, ats, rejectionId: adapter.rejectionId(applicationId), applicationId, receivedAt: new Date().toISOString() }));
-    for (const tombstone of tombstones) records.remember(tombstone);
-    const erased = [...matched, ...tombstones.map((tombstone) => records.sequence(tenant, tombstone.rejectionId)!)];
-    records.erase(erased);
-    return { outcome: 'cancelled', reason: event.reason, cancelled, erased: erased.map((record) => record.rejectionId) };
+    // Applications Onward never saw get a tombstone too, so a replayed rejection of them never starts.
+    const unseen = event.applicationIds.filter((applicationId) => !known.has(adapter.rejectionId(applicationId)));
+    for (const applicationId of unseen) {
+      await records.remember({ tenant, ats, rejectionId: adapter.rejectionId(applicationId), applicationId, receivedAt: new Date().toISOString() });
+    }
+    const erased = [...known, ...unseen.map((applicationId) => adapter.rejectionId(applicationId))];
+    await records.erase(tenant, erased);
+    return { outcome: 'cancelled', reason: event.reason, cancelled, erased };
   }
 
   app.register((scope, _options, done) => {
@@ -187,21 +189,23 @@ export function registerWebhooks(
 
       const eventIds = adapter.eventIds(delivery);
       const keys = eventIds.map((id) => `${tenant}:${ats}:${id}`);
-      const seen = keys.map((key) => records.eventSeen(key)).find((record) => record !== undefined);
-      if (seen || keys.some((key) => inFlight.has(key))) {
-        return reply.send({ outcome: 'duplicate', reason: `event ${eventIds[0] ?? ''} was already received${seen ? ` (${seen.outcome})` : ''}` } satisfies WebhookResult);
-      }
-      // Recorded before acting: a replay while this one runs, or after it failed on bad data, is a duplicate.
+      const duplicate = (seen?: EventRecord) =>
+        reply.send({ outcome: 'duplicate', reason: `event ${eventIds[0] ?? ''} was already received${seen ? ` (${seen.outcome})` : ''}` } satisfies WebhookResult);
+      if (keys.some((key) => inFlight.has(key))) return duplicate();
+      // Claimed before acting, atomically across replicas: a replay while this one runs, or after it failed on bad data, is a duplicate.
       for (const key of keys) inFlight.add(key);
-      records.rememberEvents(keys, 'received', DELIVERY_RETENTION_MS);
+      let claimed = false;
       try {
+        const seen = await records.claimEvents(keys, DELIVERY_RETENTION_MS);
+        if (seen) return duplicate(seen);
+        claimed = true;
         const result = await handle(tenant, ats, adapter, await adapter.map(body, tenantConfig));
-        records.rememberEvents(keys, result.outcome, DELIVERY_RETENTION_MS);
+        await records.settleEvents(keys, result.outcome);
         request.log.info({ tenant, ats, eventId: eventIds[0], ...result }, 'webhook');
         return reply.send(result);
       } catch (error) {
         // Not the delivery's fault (Temporal or the ATS API unreachable, a 422 to fix in the configuration): its retry is handled.
-        if (!(error instanceof ApiError) || error.statusCode >= 422) records.forgetEvents(keys);
+        if (claimed && (!(error instanceof ApiError) || error.statusCode >= 422)) await records.forgetEvents(keys);
         throw error;
       } finally {
         for (const key of keys) inFlight.delete(key);

@@ -22,6 +22,58 @@ export const MIGRATIONS: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0002-api-records': {
+    async up(db) {
+      // A webhook delivery already handled, by its ATS event id or body hash (no personal data), kept until keep_until.
+      await sql`create table webhook_deliveries (
+        delivery_key text primary key,
+        outcome text not null,
+        received_at timestamptz not null default now(),
+        keep_until timestamptz not null
+      )`.execute(db);
+      await sql`create index webhook_deliveries_keep_until on webhook_deliveries (keep_until)`.execute(db);
+      // Which ATS application a sequence came from; the ATS's candidate id and the rejection reason are sealed, the
+      // candidate found by its keyed hash (sealing.ts).
+      await sql`create table ats_mappings (
+        tenant text not null,
+        rejection_id text not null,
+        ats text not null,
+        application_id text not null,
+        key_id text not null,
+        candidate_hash text,
+        candidate_sealed text,
+        rejection_reason_sealed text,
+        received_at timestamptz not null,
+        primary key (tenant, rejection_id)
+      )`.execute(db);
+      await sql`create index ats_mappings_candidate on ats_mappings (tenant, ats, candidate_hash)`.execute(db);
+      await sql`create index ats_mappings_application on ats_mappings (tenant, ats, application_id)`.execute(db);
+      // An erased candidate's sequence: no personal data, and never started again by a replayed ATS event.
+      await sql`create table erasure_tombstones (
+        tenant text not null,
+        rejection_id text not null,
+        ats text,
+        application_id text,
+        erased_at timestamptz not null,
+        primary key (tenant, rejection_id)
+      )`.execute(db);
+    },
+  },
+  '0003-tenants': {
+    async up(db) {
+      await sql`create table tenants (
+        name text primary key,
+        created_at timestamptz not null default now()
+      )`.execute(db);
+      // A key is stored as its SHA-256 (keys are 192 random bits, so a digest is safe and looked up directly), never readable.
+      await sql`create table tenant_api_keys (
+        key_digest text primary key,
+        tenant text not null references tenants (name) on delete cascade,
+        created_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index tenant_api_keys_tenant on tenant_api_keys (tenant)`.execute(db);
+    },
+  },
 };
 
 /** The migrations up to and including `last` (tests: the schema as an earlier version left it). */

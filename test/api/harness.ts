@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
@@ -7,7 +5,9 @@ import { createSmtpMailer } from '../../activities/mailer';
 import { loadTemplates } from '../../activities/templates';
 import type { WebhooksConfig } from '../../client/ats/common';
 import { ApiKeys } from '../../client/api/keys';
-import { RecordStore } from '../../client/api/records';
+import { createDatabaseRecords, type RecordStore } from '../../client/api/records';
+import { openDatabase } from '../../common/database/open';
+import { createSealing } from '../../common/database/sealing';
 import { startApi } from '../../client/api/server';
 import type { UnsubscribeOptions } from '../../client/api/unsubscribe';
 import type { SuppressionList } from '../../activities/suppression';
@@ -76,7 +76,10 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     // Bundled here (as the time-skipping tests do): require.resolve('../workflows') does not resolve under vitest.
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '..', '..', 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') });
     const keys = new ApiKeys().addKey('acme', KEYS.acme).addKey('bravo', KEYS.bravo);
-    const records = new RecordStore(path.join(mkdtempSync(path.join(tmpdir(), 'onward-api-')), 'records.json'));
+    // The API's records in an embedded database, as `onward dev` keeps them (the PostgreSQL store: test/database/).
+    const database = await openDatabase({ kind: 'embedded' });
+    stops.push(() => database.close());
+    const records = createDatabaseRecords(database.db, createSealing(undefined));
     const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, suppressions, records, port: 0 });
     stops.push(() => api.close());
     const worker = await createOnwardWorker({

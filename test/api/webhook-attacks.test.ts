@@ -90,7 +90,7 @@ describe('webhook attacks', () => {
     const unarchived = await postLever(leverDelivery('candidateArchiveChange', { opportunityId: victim, contactId: CONTACT, toArchived: null }));
     expect(unarchived.body).toMatchObject({ outcome: 'ignored' });
     expect(await stage(`lever-${victim}`)).not.toBe('cancelled');
-    expect(api.records.dump('acme').sequences.find((record) => record.rejectionId === `lever-${victim}`)?.erasedAt).toBeUndefined();
+    expect((await api.records.dump('acme')).sequences.find((record) => record.rejectionId === `lever-${victim}`)?.erasedAt).toBeUndefined();
 
     // When Lever agrees (the opportunity really is gone), the same event acts, and the candidate comes from Onward's records.
     lever.remove(victim);

@@ -180,16 +180,16 @@ describe('ATS webhooks', () => {
     it('cancels and purges its own records on candidate_anonymized and delete_candidate; a replay never restarts', async () => {
       const payload = rejectPayload(900006);
       await greenhouse(payload);
-      expect(api.records.dump('acme').sequences.find((record) => record.rejectionId === 'greenhouse-900006')).toMatchObject({ candidateId: '58112345' });
+      expect((await api.records.dump('acme')).sequences.find((record) => record.rejectionId === 'greenhouse-900006')).toMatchObject({ candidateId: '58112345' });
 
       const anonymized = await greenhouse(fixture('greenhouse-candidate-anonymized'));
       expect(anonymized.body).toMatchObject({ outcome: 'cancelled' });
       expect(anonymized.body.cancelled).toContain('greenhouse-900006');
-      const record = api.records.dump('acme').sequences.find((entry) => entry.rejectionId === 'greenhouse-900006');
+      const record = (await api.records.dump('acme')).sequences.find((entry) => entry.rejectionId === 'greenhouse-900006');
       expect(record?.erasedAt).toBeDefined();
       expect(record).not.toHaveProperty('candidateId');
       expect(record).not.toHaveProperty('rejectionReason');
-      expect(JSON.stringify(api.records.dump('acme'))).not.toContain('58112345');
+      expect(JSON.stringify(await api.records.dump('acme'))).not.toContain('58112345');
       expect((await sequence('greenhouse-900006')).body.stage).toBe('cancelled');
       expect((await greenhouse(rejectPayload(900006))).body).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('anonymized or deleted') as unknown });
 
