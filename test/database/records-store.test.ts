@@ -148,12 +148,14 @@ describe('webhook deliveries across API replicas', () => {
       const body = JSON.stringify({ action: 'ping', payload: { round } });
       const signature = `sha256 ${createHmac('sha256', 'greenhouse-secret-for-acme').update(body).digest('hex')}`;
       const headers = { 'content-type': 'application/json', signature, 'greenhouse-event-id': `gh-${round}` };
-      return apis[index % 2]?.inject({ method: 'POST', url: '/webhooks/acme/greenhouse', payload: body, headers });
+      const api = apis[index % 2];
+      if (!api) throw new Error('no API instance');
+      return api.inject({ method: 'POST', url: '/webhooks/acme/greenhouse', payload: body, headers });
     };
     try {
       for (let round = 0; round < 5; round += 1) {
         const answers = await Promise.all([0, 1, 2, 3].map((index) => deliver(index, round)));
-        const outcomes = answers.map((answer) => (answer?.json() as { outcome: string }).outcome).sort();
+        const outcomes = answers.map((answer) => answer.json<{ outcome: string }>().outcome).sort();
         expect(outcomes, `round ${round}`).toEqual(['duplicate', 'duplicate', 'duplicate', 'ignored']);
       }
     } finally {
