@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +61,20 @@ describe('`onward tenants` and the API', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('`onward api` refuses to start without any tenant, or with a records file it cannot import, naming what to do', async () => {
+    const location = await databases.freshLocation('PostgreSQL');
+    if (location.kind !== 'postgres') throw new Error('not PostgreSQL');
+    // Refused before it would reach Temporal: nothing listens at this address.
+    const environment = { ONWARD_DATABASE_URL: location.url, TEMPORAL_ADDRESS: '127.0.0.1:1', ONWARD_API_KEYS: '', ONWARD_API_KEYS_FILE: '' };
+    const keyless = await runCli(['api'], environment);
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toContain('no API keys: add a tenant with `onward tenants add <name>`');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'onward-records-')), 'api-records.json');
+    writeFileSync(file, '{"version": 1, "sequences": {}}');
+    const broken = await runCli(['api'], { ...environment, ONWARD_API_KEYS: 'acme:0123456789abcdef0123456789abcdef', ONWARD_API_RECORDS: file });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain(`${file}: "sequences" must be a list, so nothing was imported`);
   });
 });
