@@ -7,3 +7,10 @@ export const HAND_OVER = {
   scheduleToCloseTimeout: '2 days',
   retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', nonRetryableErrorTypes: [PERMANENT_FAILURE] },
 } satisfies ActivityOptions;
+
+/** Outcome rows: the writes are idempotent, so a database outage is retried for a week before the sequence notes the gap. */
+export const LEDGER_WRITE = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '7 days',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+} satisfies ActivityOptions;
