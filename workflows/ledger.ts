@@ -22,7 +22,8 @@ export class OutcomesLedger {
   constructor(private readonly state: SequenceState) {
     const { workflowId, typedSearchAttributes } = workflowInfo();
     const { rejection } = state;
-    const tenant = typedSearchAttributes.get(TENANT_ATTRIBUTE);
+    // The API sets the attribute; a tenant's workflow id also names it (workflowIdFor).
+    const tenant = typedSearchAttributes.get(TENANT_ATTRIBUTE) ?? /^([^:]+):rejection-/.exec(workflowId)?.[1];
     this.sequence = {
       workflowId,
       ...(tenant === undefined ? {} : { tenant }),
