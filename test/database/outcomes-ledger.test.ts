@@ -14,7 +14,7 @@ import type { SequenceRecord, Transition } from '../../workflows/transitions';
 import { DATABASE_BACKENDS, useDatabases } from '../helpers/databases';
 
 const databases = useDatabases();
-const parsed = parseCodecKeys(`k1:${generateCodecKey()}`).keyring;
+const parsed = parseCodecKeys(`k1:${generateCodecKey()}`, undefined).keyring;
 if (!parsed) throw new Error('bad test key');
 const keyring: CodecKeyring = parsed;
 const sealing = createSealing(keyring);
