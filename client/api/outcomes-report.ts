@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Sealing } from '../../common/database/sealing';
+import type { SentMessage } from '../../activities/outcomes-store';
 import type { RecipientRole } from '../../workflows/transitions';
 import type { StepKind } from '../../workflows/steps';
 import { csvCell } from './outcomes';
@@ -35,15 +36,8 @@ export interface OutcomesReport {
   messages: { step: StepKind; status: MessageStatus; count: number }[];
 }
 
-export interface SentMessageView {
-  key: string;
-  kind: StepKind;
-  to: string;
-  recipientRole: RecipientRole;
-  subject: string;
-  text: string;
-  sentAt: string;
-}
+/** A message as the sequence's page shows it. */
+export type SentMessageView = Omit<SentMessage, 'workflowId'>;
 
 /** A rejection date range, YYYY-MM-DD, both days included. */
 export interface DateRange {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -11,7 +11,7 @@ import { openDatabase } from '../../common/database/open';
 import { createSealing } from '../../common/database/sealing';
 import type { StepKind } from '../../workflows/steps';
 import type { SequenceRecord, Transition } from '../../workflows/transitions';
-import { DATABASE_BACKENDS, useDatabases } from '../helpers/databases';
+import { DATABASE_BACKENDS, filesUnder, useDatabases } from '../helpers/databases';
 
 const databases = useDatabases();
 const parsed = parseCodecKeys(`k1:${generateCodecKey()}`, undefined).keyring;
@@ -173,15 +173,6 @@ describe('the outcomes CSV', () => {
   });
 });
 
-/** Every file under `directory`, as one buffer (to look for plaintext in an embedded database's files). */
-function filesUnder(directory: string): Buffer {
-  const parts: Buffer[] = [];
-  for (const name of readdirSync(directory, { recursive: true, encoding: 'utf8' })) {
-    const file = path.join(directory, name);
-    if (statSync(file).isFile()) parts.push(readFileSync(file));
-  }
-  return Buffer.concat(parts);
-}
 
 describe('the ledger in an embedded database directory', () => {
   it('holds no readable name, company, coach, address or message text in its files', async () => {
