@@ -1,4 +1,4 @@
-import { isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { LEDGER_WRITE } from './activity-options';
 import { TENANT_ATTRIBUTE } from './definitions';
@@ -7,7 +7,8 @@ import type { SequenceState } from './state';
 import { transitionsOf, type SequenceRecord } from './transitions';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordOutcomes } = proxyActivities<Activities>(LEDGER_WRITE);
+// A local activity: one marker in the history per write, inside the workflow task that made the transition.
+const { recordOutcomes } = proxyLocalActivities<Activities>(LEDGER_WRITE);
 
 /**
  * The outcomes ledger's hook (behind `wf-outcomes-ledger`): after every change of the sequence, the transitions not yet

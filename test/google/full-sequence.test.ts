@@ -119,6 +119,7 @@ describe('the full sequence with gmail + google-calendar + google-tasks, under t
     // the candidate's emails are regular activities, and each patch leaves one marker: issue 10's, issue 13's
     // 'tpl-recipient-facts' and 'wf-email-replies'); 211 seen.
     const history = await sequence.handle.fetchHistory();
+    console.log(`HISTORY-EVENTS ${history.events?.length ?? 0}`);
     expect(history.events?.length ?? 0).toBeLessThanOrEqual(195 + 20);
   });
 });
