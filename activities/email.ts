@@ -7,6 +7,8 @@ import type { Mailer } from './mailer';
 import { messageIdDomainOf, messageIdFor } from './message-id';
 import { shippedEmailLayout, type EmailLayout } from './email-layout';
 import { createSenderDirectory, type SenderDirectory, type SenderIdentity } from './sender-identity';
+import { keepSentMessage } from './outcomes';
+import type { OutcomesStore } from './outcomes-store';
 import { refuseSuppressed, type SuppressionList } from './suppression';
 import { cleanSubject, textToHtml, type RenderedEmail, type Templates } from './templates';
 import { actionLinks } from './action-links';
@@ -27,6 +29,8 @@ export interface EmailDependencies {
   layout?: EmailLayout;
   /** Who the candidate's emails come from, per tenant (docs/senders.md); absent, "Onward" as before. */
   senders?: SenderDirectory;
+  /** The outcomes ledger (activities/outcomes-store.ts): the text of each sent message; absent, nothing is kept. */
+  outcomes?: OutcomesStore;
 }
 
 /** Onward writes to the candidate in its own name; messages to others speak for the candidate, who gets their replies. */
@@ -69,7 +73,7 @@ export function invitationFor(request: EmailRequest, rendered: RenderedEmail, or
   return { method: 'REQUEST', filename: 'check-in.ics', content };
 }
 
-export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited, layout, senders = createSenderDirectory() }: EmailDependencies) {
+export function createEmailActivities({ mailer, templates, fromAddress, suppressions, unsubscribe, sendingRateLimited, layout, senders = createSenderDirectory(), outcomes }: EmailDependencies) {
   const domain = messageIdDomainOf(fromAddress);
   const layoutReady = (): Promise<EmailLayout> => (layout ? Promise.resolve(layout) : shippedEmailLayout());
 
@@ -126,6 +130,8 @@ export function createEmailActivities({ mailer, templates, fromAddress, suppress
         nonRetryable: true,
       });
     }
+    // The words the recipient read, without the layout's footer (its links carry signed tokens).
+    await keepSentMessage(outcomes, request, { subject, text: body.text });
     return { messageId };
   }
 

@@ -1,4 +1,5 @@
 import { createEmailActivities, type EmailDependencies } from './email';
+import { createOutcomesActivities } from './outcomes';
 import { createSuppressionActivities } from './suppression';
 import { createGoogleActivities } from './google';
 import type { GoogleDependencies } from './google/clients';
@@ -14,6 +15,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createEmailActivities(dependencies),
     ...createGoogleActivities(dependencies),
     ...createSuppressionActivities(dependencies),
+    ...createOutcomesActivities(dependencies),
   };
 }
 
@@ -21,5 +23,6 @@ export type { Mailer, DeliveryReport } from './mailer';
 export { createSmtpMailer } from './mailer';
 export { loadTemplates, DEFAULT_TEMPLATES_DIR } from './templates';
 export { createDatabaseSuppressionList, createMemorySuppressionList, suppressionFileFrom, type SuppressionList } from './suppression';
+export { createOutcomesStore, eraseOutcomesOf, type OutcomesStore } from './outcomes-store';
 export { unsubscribeLinksFrom, type UnsubscribeLinks } from './unsubscribe-token';
 export { createCredentialsDirectory, type GoogleDependencies } from './google';

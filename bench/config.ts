@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export const FIGURES = ['starts', 'history', 'simulation', 'memory', 'email', 'latency', 'slow-smtp'] as const;
+export const FIGURES = ['starts', 'history', 'simulation', 'memory', 'email', 'latency', 'slow-smtp', 'outcomes'] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 export interface BenchConfig {
@@ -38,6 +38,9 @@ export interface BenchConfig {
   cliRuns: number;
   /** Figure 6: also build the compiled CLI (tsc -p tsconfig.build.json, into a temp dir) and time it. */
   cliCompiled: boolean;
+  /** Figure 8: ledger rows the outcomes report reads, and the sequences the status-query baseline starts. */
+  outcomeRows: number;
+  outcomeBaselineSequences: number;
 }
 
 const SMOKE: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
@@ -57,6 +60,8 @@ const SMOKE: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   latencyStarts: 15,
   cliRuns: 1,
   cliCompiled: false,
+  outcomeRows: 2000,
+  outcomeBaselineSequences: 10,
 };
 
 const FULL: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
@@ -76,6 +81,8 @@ const FULL: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   latencyStarts: 500,
   cliRuns: 10,
   cliCompiled: true,
+  outcomeRows: 100_000,
+  outcomeBaselineSequences: 200,
 };
 
 function whole(environment: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
@@ -92,7 +99,7 @@ function flag(environment: NodeJS.ProcessEnv, name: string, fallback: boolean): 
   return text === '1' || text === 'true';
 }
 
-export const USAGE = `usage: npm run bench [-- --out FILE] [-- --only starts,history,simulation,memory,email,latency,slow-smtp]
+export const USAGE = `usage: npm run bench [-- --out FILE] [-- --only starts,history,simulation,memory,email,latency,slow-smtp,outcomes]
        npm run bench:smoke [-- --out FILE]      (small N; writes to $TMPDIR/onward-bench-smoke.json by default)
 
 Environment (defaults full / smoke):
@@ -112,7 +119,9 @@ Environment (defaults full / smoke):
   BENCH_EMAIL_CONCURRENCY=10/10     figure 5: messages in flight
   BENCH_LATENCY_STARTS=500/15       figure 6: sequential starts per variant
   BENCH_CLI_RUNS=10/1               figure 6: real CLI processes per variant
-  BENCH_CLI_COMPILED=1/0            figure 6: also build and time the compiled CLI (dist/client/cli.js)`;
+  BENCH_CLI_COMPILED=1/0            figure 6: also build and time the compiled CLI (dist/client/cli.js)
+  BENCH_OUTCOME_ROWS=100000/2000    figure 8: ledger rows the outcomes report reads
+  BENCH_OUTCOME_BASELINE=200/10     figure 8: sequences the baseline queries one by one (status query each)`;
 
 export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = process.env): BenchConfig {
   let mode: BenchConfig['mode'] = 'full';
@@ -158,5 +167,7 @@ export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = proc
     latencyStarts: whole(environment, 'BENCH_LATENCY_STARTS', defaults.latencyStarts),
     cliRuns: whole(environment, 'BENCH_CLI_RUNS', defaults.cliRuns, 0),
     cliCompiled: flag(environment, 'BENCH_CLI_COMPILED', defaults.cliCompiled),
+    outcomeRows: whole(environment, 'BENCH_OUTCOME_ROWS', defaults.outcomeRows),
+    outcomeBaselineSequences: whole(environment, 'BENCH_OUTCOME_BASELINE', defaults.outcomeBaselineSequences),
   };
 }

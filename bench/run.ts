@@ -12,6 +12,7 @@ import { BenchContext } from './context';
 import { emailThroughput } from './figures/email';
 import { startLatency } from './figures/latency';
 import { workerMemory } from './figures/memory';
+import { outcomesReport } from './figures/outcomes';
 import { historyCost, simulationSpeed, TimeSkipping } from './figures/simulation';
 import { slowSmtp } from './figures/slow-smtp';
 import { startThroughput } from './figures/starts';
@@ -26,6 +27,7 @@ const TITLES: Record<FigureName, string> = {
   email: '5. email throughput',
   latency: '6. start latency',
   'slow-smtp': '7. a slow SMTP server',
+  outcomes: '8. the outcomes report',
 };
 
 function version(binary: string | undefined): string | null {
@@ -92,9 +94,10 @@ async function main(): Promise<number> {
     email: () => emailThroughput(context),
     simulation: async () => simulationSpeed(context, await skipping()),
     history: async () => historyCost(context, await skipping()),
+    outcomes: () => outcomesReport(context),
   };
-  // The dev-server figures first (1, 6, 7, 4), then the ones without it (5) and on the time-skipping server (3, 2).
-  const order: FigureName[] = (['starts', 'latency', 'slow-smtp', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
+  // The dev-server figures first (1, 6, 7, 8, 4), then the ones without it (5) and on the time-skipping server (3, 2).
+  const order: FigureName[] = (['starts', 'latency', 'slow-smtp', 'outcomes', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
   let failed = 0;
   try {
     for (const name of order) {

@@ -25,6 +25,7 @@ import { serverExecutable } from './temporal-binaries';
 import { DATABASE_URL_VARIABLE, databaseLocationFrom } from '../common/database/open';
 import { serveToLocalClients, type DevDatabaseServer } from '../common/database/dev-server';
 import { openOnwardState, type OnwardState } from '../common/database/state';
+import { createLedgerReports } from './api/outcomes-report';
 
 export interface DevOptions {
   demo: boolean;
@@ -149,6 +150,7 @@ export async function runDev(options: DevOptions): Promise<void> {
       // The records file of earlier versions is imported once.
       records: await openDatabaseRecords(state.database.db, state.sealing, path.join(options.dataDir, 'api-records.json')),
       unsubscribe: { secret: unsubscribeSecret, suppressions },
+      ledger: createLedgerReports(state.database.db, state.sealing),
       host: '127.0.0.1',
     };
     api = await startApi({ ...apiOptions, port: options.apiPort ?? 8080 }).catch((error: NodeJS.ErrnoException) => {
@@ -166,6 +168,7 @@ export async function runDev(options: DevOptions): Promise<void> {
         layout: await loadEmailLayout(),
         fromAddress: 'onward@onward.localhost',
         suppressions,
+        outcomes: state.outcomes,
         unsubscribe: { secret: unsubscribeSecret, publicUrl: process.env.ONWARD_PUBLIC_URL || api.url },
       },
       dataConverter,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Kysely } from 'kysely';
+import { eraseOutcomesOf } from '../activities/outcomes-store';
 import { clientState } from '../common/database/state';
 import type { Sealing } from '../common/database/sealing';
 import { workflowIdFor } from '../workflows/definitions';
@@ -14,23 +15,13 @@ export interface ErasureTarget {
 }
 
 /**
- * The sequence's rows in the outcomes ledger (migration 0004-outcomes, another branch).
- * LEAD: wire the ledger engineer's `eraseOutcomesOf(db, workflowId)` here when the branches are merged.
- */
-function eraseLedgerRowsOf(db: Kysely<unknown>, workflowId: string): Promise<void> {
-  void db;
-  void workflowId;
-  return Promise.resolve();
-}
-
-/**
  * Removes a candidate's data from every table of Onward's database: the API's ATS mapping (its candidate id and
  * rejection reason) becomes a tombstone without personal data, which keeps a replayed ATS event from starting the
  * sequence again; then the ledger's rows. Idempotent.
  */
 export async function eraseFromDatabase(db: Kysely<unknown>, sealing: Sealing, target: ErasureTarget): Promise<void> {
   if (target.tenant !== undefined) await createDatabaseRecords(db, sealing).erase(target.tenant, [target.rejectionId]);
-  await eraseLedgerRowsOf(db, workflowIdFor(target.rejectionId, target.tenant));
+  await eraseOutcomesOf(db, workflowIdFor(target.rejectionId, target.tenant));
 }
 
 /** `onward erase <id>`: the candidate's data out of Onward's database (ONWARD_DATABASE_URL, or the running `onward dev`). */

@@ -203,6 +203,7 @@ export async function runWorker(
           layout,
           fromAddress: config.ONWARD_FROM,
           suppressions,
+          outcomes: state.outcomes,
           ...(config.senders ? { senders: config.senders } : {}),
           ...(unsubscribe ? { unsubscribe } : {}),
           ...(google ? { google } : {}),

@@ -7,6 +7,7 @@ import { durationMs } from './durations';
 import { messageOf } from './failures';
 import { registerHandlers } from './handlers';
 import type { SequenceInput } from './input';
+import { OutcomesLedger } from './ledger';
 import { afterThankYous, onADayOfItsOwn } from './ordering';
 import { sendRulesFor } from './send-window';
 import { recipientOf } from './recipients';
@@ -28,10 +29,18 @@ export class Sequence {
   readonly state: SequenceState;
   private readonly stage: StageAttribute;
   private readonly deliveries: Deliveries;
+  private readonly ledger?: OutcomesLedger;
 
   constructor(input: SequenceInput, grievingEndsAt: number) {
     this.state = new SequenceState(input, grievingEndsAt);
     this.stage = new StageAttribute(this.state);
+    // Sequences started before the outcomes ledger shipped write no rows (replay-safe).
+    if (patched('wf-outcomes-ledger')) {
+      const ledger = new OutcomesLedger(this.state);
+      this.stage.observers.push(() => ledger.observe());
+      ledger.observe();
+      this.ledger = ledger;
+    }
     this.deliveries = new Deliveries(this.state, this.stage);
     registerHandlers(this.state, this.stage);
     // Sequences started before email replies were caught refuse them, as they always did (replay-safe).
@@ -103,10 +112,13 @@ export class Sequence {
     }
   }
 
-  outcome(): SequenceOutcome {
+  /** Ends the sequence: nothing pending goes out, and the ledger has every transition before the workflow completes. */
+  async outcome(): Promise<SequenceOutcome> {
     this.state.finished = true;
     this.state.cancelPending();
     this.stage.refresh();
-    return this.state.outcome(this.stage.value);
+    const outcome = this.state.outcome(this.stage.value);
+    await this.ledger?.flush();
+    return outcome;
   }
 }

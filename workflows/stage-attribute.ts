@@ -6,6 +6,8 @@ import type { Stage } from './status';
 /** The stage as the OnwardStage search attribute has it: kept in step, so sequences can be listed by stage. */
 export class StageAttribute {
   private current: Stage = 'grieving';
+  /** Called at every refresh, i.e. after every change of the sequence (e.g. the outcomes ledger, ./ledger). */
+  readonly observers: Array<() => void> = [];
 
   constructor(private readonly state: SequenceState) {}
 
@@ -14,6 +16,7 @@ export class StageAttribute {
   }
 
   refresh(): void {
+    for (const observe of this.observers) observe();
     const stage = this.state.stage();
     if (stage === this.current) return;
     this.current = stage;

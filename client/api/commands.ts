@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { suppressionFileFrom } from '../../activities/suppression';
 import { resolveClientKeyring } from '../../common/codec-keys';
 import { openOnwardState } from '../../common/database/state';
+import { createLedgerReports } from './outcomes-report';
 import { readWebhooksConfig } from '../ats/common';
 import { connectClient, readClientConfig } from '../../common/connection';
 import { formatRowReport, importRows, ImportFileError, progressLine, rowsFromCsv, type RowReport } from '../import';
@@ -100,6 +101,7 @@ export function apiCommand(): Command {
           tenants,
           records,
           suppressions: state.suppressions,
+          ledger: createLedgerReports(state.database.db, state.sealing),
           ...(unsubscribeSecret ? { unsubscribe: { secret: unsubscribeSecret, suppressions: state.suppressions } } : {}),
           logger: true,
           rateLimits: { perIp: parsed.data.ONWARD_RATE_LIMIT_PER_IP, perKey: parsed.data.ONWARD_RATE_LIMIT_PER_KEY, webhooks: parsed.data.ONWARD_RATE_LIMIT_WEBHOOKS },

@@ -144,9 +144,25 @@ export function openApiDocument(): Json {
       '/outcomes': {
         get: {
           operationId: 'outcomes',
-          summary: 'Outcomes per cohort (company, month): check-ins answered, applications, interviews, hires, time to hire.',
-          parameters: [{ name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } }],
-          responses: { 200: { description: 'The cohorts (JSON or CSV).', content: { ...json({ type: 'object' }), 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 401) },
+          summary:
+            'Outcomes from the ledger, by month of the rejection, by coach and by client company: feedback reply rate, hires and median days to the next job, opt-outs, messages by step and status.',
+          parameters: [
+            { name: 'from', in: 'query', description: 'First rejection date included (YYYY-MM-DD).', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', description: 'Last rejection date included (YYYY-MM-DD).', schema: { type: 'string', format: 'date' } },
+            { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } },
+          ],
+          responses: {
+            200: { description: 'The report (JSON), or one CSV row per (dimension, group).', content: { ...json({ type: 'object' }), 'text/csv': { schema: { type: 'string' } } } },
+            ...errors(400, 401, 503),
+          },
+        },
+      },
+      '/sequences/{id}/messages': {
+        get: {
+          operationId: 'messages',
+          summary: 'The messages a sequence sent, with their subject and text as sent, oldest first (from the ledger: kept after Temporal forgets the sequence).',
+          parameters: [idParameter],
+          responses: { 200: { description: '{ rejectionId, messages: [{ key, kind, to, recipientRole, subject, text, sentAt }] }', content: json({ type: 'object' }) }, ...errors(401, 404, 503) },
         },
       },
       '/webhooks/{tenant}/{ats}': {

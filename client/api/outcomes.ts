@@ -2,7 +2,8 @@ import type { SequenceStatus } from '../../workflows/status';
 import type { SequenceSummary } from '../sequences';
 
 /**
- * The outcomes report for outplacement firms: per cohort (company, month of the rejection), how the job
+ * The outcomes report as it was before the ledger (one status query per sequence, for those Temporal still keeps):
+ * the benchmark's baseline for ./outcomes-report.ts, which GET /outcomes now serves. Per cohort (company, month of the rejection), how the job
  * search went. Each progress report answers a check-in, so "check-ins answered" counts the reports.
  */
 export interface Cohort {
@@ -62,7 +63,8 @@ export function cohortsOf(sequences: { summary: SequenceSummary; status: Sequenc
 
 const CSV_COLUMNS: (keyof Cohort)[] = ['company', 'month', 'sequences', 'checkInsSent', 'checkInsAnswered', 'applications', 'interviews', 'hires', 'averageDaysToHire'];
 
-function csvCell(value: unknown): string {
+/** A CSV cell, quoted when it must be; a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
+export function csvCell(value: unknown): string {
   const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value == null ? '' : JSON.stringify(value);
   // Quote what needs it, and keep spreadsheets from reading a company name as a formula.
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;

@@ -13,7 +13,7 @@ import { registerDashboard } from './dashboard';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors';
 import type { ApiKeys } from './keys';
 import { openApiDocument } from './openapi';
-import { cohortsCsv, cohortsOf } from './outcomes';
+import { outcomesCsv, type LedgerReports } from './outcomes-report';
 import { createMemoryRecords, type RecordStore } from './records';
 import { SequenceService } from './service';
 import { keyDirectory, type TenantStore } from './tenants';
@@ -41,6 +41,8 @@ export interface ApiOptions {
   records?: RecordStore;
   /** One-click unsubscribe (RFC 8058) and the candidate's action pages, signed with the same secret: without it, they answer 400 "not configured". */
   unsubscribe?: UnsubscribeOptions;
+  /** The outcomes ledger's reports (GET /outcomes, GET /sequences/:id/messages); without it they answer 503. */
+  ledger?: LedgerReports;
   /** Log each request (pino, one JSON line each), to stdout or the given stream. */
   logger?: boolean | { stream: { write(line: string): void } };
   /** The suppression list starts are checked against; by default the unsubscribe list, else the workers' file. */
@@ -77,7 +79,12 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
-/** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
+const day = z.iso.date({ message: 'must be a date, YYYY-MM-DD' });
+const outcomesQuery = z
+  .strictObject({ from: day.optional(), to: day.optional(), format: z.enum(['json', 'csv']).default('json') })
+  .refine((query) => !query.from || !query.to || query.from <= query.to, { message: 'must not be before from', path: ['to'] });
+
+/** The Onward HTTP API,  the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
   const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions);
   const records = options.records ?? createMemoryRecords();
@@ -187,14 +194,25 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       return importRows(rows, async (document) => (await service.start(service.validate(document), tenant)).outcome);
     });
 
+    const ledger = (): LedgerReports => {
+      if (!options.ledger) throw new ApiError(503, [{ field: '(server)', problem: 'the outcomes ledger is not configured (no database)' }]);
+      return options.ledger;
+    };
+
+    scope.get<{ Params: { id: string } }>('/sequences/:id/messages', async (request) => {
+      const messages = await ledger().messages(request.tenant, request.params.id);
+      if (!messages) throw notFound('id', `no sequence for rejection "${request.params.id}"`);
+      return { rejectionId: request.params.id, messages };
+    });
+
     scope.get('/outcomes', async (request, reply) => {
-      const { format } = parseOr400(z.strictObject({ format: z.enum(['json', 'csv']).default('json') }), request.query, '(query)');
-      const cohorts = cohortsOf(await service.statuses(request.tenant));
-      if (format === 'json') return { tenant: request.tenant, cohorts };
+      const { format, from, to } = parseOr400(outcomesQuery, request.query, '(query)');
+      const report = await ledger().outcomes(request.tenant, { from, to });
+      if (format === 'json') return report;
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="onward-outcomes-${request.tenant}.csv"`)
-        .send(cohortsCsv(cohorts));
+        .send(outcomesCsv(report));
     });
     done();
   });

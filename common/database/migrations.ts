@@ -74,6 +74,48 @@ export const MIGRATIONS: Record<string, Migration> = {
       await sql`create index tenant_api_keys_tenant on tenant_api_keys (tenant)`.execute(db);
     },
   },
+  '0004-outcomes': {
+    async up(db) {
+      // One row per sequence, so reports outlive Temporal's retention. Names are sealed; company and coach also hashed, to group by.
+      await sql`create table sequences (
+        workflow_id text primary key,
+        tenant text,
+        rejection_id text not null,
+        rejected_at timestamptz not null,
+        key_id text not null,
+        candidate_sealed text not null,
+        company_sealed text not null,
+        company_hash text not null,
+        coach_sealed text,
+        coach_hash text,
+        recorded_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index sequences_by_tenant on sequences (tenant, rejected_at)`.execute(db);
+      // The ledger: one row per transition of a sequence; the key makes a retried write a no-op.
+      await sql`create table outcomes (
+        workflow_id text not null,
+        transition text not null,
+        event text not null,
+        step_key text,
+        step_kind text,
+        recipient_role text,
+        at timestamptz not null,
+        primary key (workflow_id, transition)
+      )`.execute(db);
+      // The text of each message as it went out (sealed), for the sequence's page.
+      await sql`create table sent_messages (
+        workflow_id text not null,
+        step_key text not null,
+        step_kind text not null,
+        recipient_role text not null,
+        to_sealed text not null,
+        subject_sealed text not null,
+        text_sealed text not null,
+        sent_at timestamptz not null,
+        primary key (workflow_id, step_key)
+      )`.execute(db);
+    },
+  },
 };
 
 /** The migrations up to and including `last` (tests: the schema as an earlier version left it). */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createOutcomesStore, type OutcomesStore } from '../../activities/outcomes-store';
 import { createDatabaseSuppressionList, createMemorySuppressionList, importSuppressionFile, suppressionFileFrom, type SuppressionList } from '../../activities/suppression';
 import type { CodecKeyring } from '../codec';
 import { resolveClientKeyring } from '../codec-keys';
@@ -11,6 +12,8 @@ export interface OnwardState {
   database: OnwardDatabase;
   sealing: Sealing;
   suppressions: SuppressionList;
+  /** The outcomes ledger the workers write (activities/outcomes-store.ts); the API reports from the same tables. */
+  outcomes: OutcomesStore;
   close(): Promise<void>;
 }
 
@@ -28,7 +31,9 @@ export async function openOnwardState(options: StateOptions): Promise<OnwardStat
   try {
     const sealing = createSealing(options.keyring);
     if (options.suppressionFile) await importSuppressionFile(database.db, sealing, options.suppressionFile);
-    return { database, sealing, suppressions: createDatabaseSuppressionList(database.db, sealing), close: () => database.close() };
+    return { database, sealing, suppressions: createDatabaseSuppressionList(database.db, sealing),
+      outcomes: createOutcomesStore(database.db, sealing),
+      close: () => database.close() };
   } catch (error) {
     await database.close();
     throw error;

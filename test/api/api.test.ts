@@ -1,4 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutcomesStore } from '../../activities/outcomes-store';
+import type { OutcomesReport } from '../../client/api/outcomes-report';
+import { createSealing } from '../../common/database/sealing';
 import { createMemorySuppressionList } from '../../activities/suppression';
 import { workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
@@ -230,17 +234,59 @@ describe('the HTTP API', () => {
     expect(broken.body.errors[0]?.field).toBe('(csv)');
   });
 
-  it('reports outcomes per cohort, as JSON and CSV', async () => {
-    const outcomes = await eventually(async () => {
-      const response = await api.call<{ cohorts: { company: string; sequences: number; hires: number; applications: number }[] }>('GET', '/outcomes', { key: KEYS.acme });
-      const acme = response.body.cohorts.find((cohort) => cohort.company === 'Acme Analytics');
-      expect(acme?.hires).toBe(1);
-      return response.body.cohorts;
+  it('reports outcomes from the ledger by month, coach and company, as JSON and CSV', async () => {
+    const report = await eventually(async () => {
+      const response = await api.call<OutcomesReport>('GET', '/outcomes', { key: KEYS.acme });
+      expect(response.status).toBe(200);
+      // api-actions: feedback (never requested: no reply rate), then hired.
+      expect(response.body.byCompany.find((group) => group.group === 'Acme Analytics')).toMatchObject({ hired: 1 });
+      return response.body;
     });
-    expect(outcomes.find((cohort) => cohort.company === 'Acme Analytics')).toMatchObject({ applications: 3 });
+    expect(report.tenant).toBe('acme');
+    const month = new Date().toISOString().slice(0, 7);
+    expect(report.byMonth.map((group) => group.group)).toEqual([month]);
+    const sequences = report.byMonth[0]?.sequences ?? 0;
+    expect(sequences).toBeGreaterThan(1);
+    expect(report.byCoach).toEqual([expect.objectContaining({ group: '(none)', sequences, hired: 1, feedbackRequested: 0, feedbackReplyRate: null })]);
+    // Tenant bravo's sequences (its import of the same ids) never count in acme's report.
+    const bravo = await api.call<OutcomesReport>('GET', '/outcomes', { key: KEYS.bravo });
+    expect(bravo.body.byCompany.find((group) => group.group === 'Acme Analytics')?.hired ?? 0).toBe(0);
+    expect((await api.call<OutcomesReport>('GET', '/outcomes?to=2000-01-01', { key: KEYS.acme })).body.byMonth).toEqual([]);
+
     const csv = await api.call('GET', '/outcomes?format=csv', { key: KEYS.acme });
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    expect(csv.text.split('\r\n')[0]).toBe('company,month,sequences,checkInsSent,checkInsAnswered,applications,interviews,hires,averageDaysToHire');
-    expect(csv.text).toContain("O'Reilly Media,");
+    expect(csv.text.split('\r\n')[0]).toBe('dimension,group,sequences,feedbackRequested,feedbackReceived,feedbackReplyRate,hired,medianDaysToNextJob,optedOut,completed,messagesSent,messagesSkipped,messagesFailed');
+    expect(csv.text).toContain(`\r\nmonth,${month},${sequences},`);
+    expect(csv.text).toContain("\r\ncompany,O'Reilly Media,");
+
+    const badDate = await api.call<ErrorsBody>('GET', '/outcomes?from=2026-13-01', { key: KEYS.acme });
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.errors).toEqual([{ field: 'from', problem: 'must be a date, YYYY-MM-DD' }]);
+    const backwards = await api.call<ErrorsBody>('GET', '/outcomes?from=2026-02-01&to=2026-01-01', { key: KEYS.acme });
+    expect(backwards.body.errors).toEqual([{ field: 'to', problem: 'must not be before from' }]);
+  });
+
+  it("shows a sequence's messages as sent, from the ledger, to its tenant only", async () => {
+    // A message the worker kept for api-actions (grieving: nothing of its own has gone out yet).
+    const workflowId = workflowIdFor('api-actions', 'acme');
+    await eventually(async () => expect((await sql`select 1 from sequences where workflow_id = ${workflowId}`.execute(api.database.db)).rows).toHaveLength(1));
+    await createOutcomesStore(api.database.db, createSealing(undefined)).recordSentMessage({
+      workflowId,
+      key: 'supportive-note',
+      kind: 'supportive-note',
+      to: 'ada@example.com',
+      recipientRole: 'candidate',
+      subject: 'Take your time',
+      text: 'Hi Ada,\n\nTake the time you need.',
+      sentAt: '2026-11-24T09:00:00.000Z',
+    });
+    const response = await api.call<{ rejectionId: string; messages: unknown[] }>('GET', '/sequences/api-actions/messages', { key: KEYS.acme });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      rejectionId: 'api-actions',
+      messages: [{ key: 'supportive-note', kind: 'supportive-note', to: 'ada@example.com', recipientRole: 'candidate', subject: 'Take your time', text: 'Hi Ada,\n\nTake the time you need.', sentAt: '2026-11-24T09:00:00.000Z' }],
+    });
+    expect((await api.call('GET', '/sequences/api-actions/messages', { key: KEYS.bravo })).status).toBe(404);
+    expect((await api.call<ErrorsBody>('GET', '/sequences/nobody-here/messages', { key: KEYS.acme })).body.errors).toEqual([{ field: 'id', problem: 'no sequence for rejection "nobody-here"' }]);
   });
 });

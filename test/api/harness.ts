@@ -6,9 +6,11 @@ import { loadTemplates } from '../../activities/templates';
 import type { WebhooksConfig } from '../../client/ats/common';
 import { ApiKeys } from '../../client/api/keys';
 import { createDatabaseRecords, type RecordStore } from '../../client/api/records';
-import { openDatabase } from '../../common/database/open';
-import { createSealing } from '../../common/database/sealing';
+import { createLedgerReports } from '../../client/api/outcomes-report';
 import { startApi } from '../../client/api/server';
+import { openDatabase, type OnwardDatabase } from '../../common/database/open';
+import { createSealing } from '../../common/database/sealing';
+import { createOutcomesStore } from '../../activities/outcomes-store';
 import type { UnsubscribeOptions } from '../../client/api/unsubscribe';
 import type { SuppressionList } from '../../activities/suppression';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
@@ -35,6 +37,8 @@ export interface ApiHarness {
   smtp: TestSmtpServer;
   worker: OnwardWorker;
   records: RecordStore;
+  /** The embedded database the worker writes the outcomes ledger to, and the API reports from. */
+  database: OnwardDatabase;
   url: string;
   taskQueue: string;
   /** An HTTP call; `key` is a tenant's API key (none: no Authorization header). */
@@ -76,11 +80,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     // Bundled here (as the time-skipping tests do): require.resolve('../workflows') does not resolve under vitest.
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '..', '..', 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') });
     const keys = new ApiKeys().addKey('acme', KEYS.acme).addKey('bravo', KEYS.bravo);
-    // The API's records in an embedded database, as `onward dev` keeps them (the PostgreSQL store: test/database/).
+    // The API's records and the ledger in an embedded database, as `onward dev` keeps them (the PostgreSQL store: test/database/).
     const database = await openDatabase({ kind: 'embedded' });
     stops.push(() => database.close());
-    const records = createDatabaseRecords(database.db, createSealing(undefined));
-    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, suppressions, records, port: 0 });
+    const sealing = createSealing(undefined);
+    const records = createDatabaseRecords(database.db, sealing);
+    const ledger = createLedgerReports(database.db, sealing);
+    const api = await startApi({ client: env.client, taskQueue, keys, webhooks: options.webhooks, unsubscribe: options.unsubscribe, suppressions, records, ledger, port: 0 });
     stops.push(() => api.close());
     const worker = await createOnwardWorker({
       connection: env.nativeConnection,
@@ -91,6 +97,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
         mailer,
         templates: loadTemplates(),
         fromAddress: 'onward@onward.test',
+        outcomes: createOutcomesStore(database.db, sealing),
         ...(suppressions ? { suppressions } : {}),
         // The candidate's emails carry signed links to this API, as in `onward dev`.
         ...(options.unsubscribe ? { unsubscribe: { publicUrl: api.url, secret: options.unsubscribe.secret } } : {}),
@@ -101,20 +108,30 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       worker.shutdown();
       await running;
     });
-    return harness(env, smtp, worker, records, api.url, taskQueue, stopAll);
+    return harness(env, smtp, worker, records, database, api.url, taskQueue, stopAll);
   } catch (error) {
     await stopAll();
     throw error;
   }
 }
 
-function harness(env: TestWorkflowEnvironment, smtp: TestSmtpServer, worker: OnwardWorker, records: RecordStore, url: string, taskQueue: string, stopAll: () => Promise<void>): ApiHarness {
+function harness(
+  env: TestWorkflowEnvironment,
+  smtp: TestSmtpServer,
+  worker: OnwardWorker,
+  records: RecordStore,
+  database: OnwardDatabase,
+  url: string,
+  taskQueue: string,
+  stopAll: () => Promise<void>,
+): ApiHarness {
   const api = { url };
   return {
     env,
     smtp,
     worker,
     records,
+    database,
     url: api.url,
     taskQueue,
     async call<T>(method: string, route: string, request: { key?: string; json?: unknown; body?: string | Buffer; headers?: Record<string, string> } = {}) {

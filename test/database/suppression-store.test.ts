@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -8,7 +8,7 @@ import { generateCodecKey, parseCodecKeys, type CodecKeyring } from '../../commo
 import { openDatabase } from '../../common/database/open';
 import { createSealing } from '../../common/database/sealing';
 import { openOnwardState } from '../../common/database/state';
-import { DATABASE_BACKENDS, useDatabases } from '../helpers/databases';
+import { DATABASE_BACKENDS, filesUnder, useDatabases } from '../helpers/databases';
 
 const databases = useDatabases();
 const [k1, k2] = [generateCodecKey(), generateCodecKey()];
@@ -20,15 +20,6 @@ const keyring = (keys: string, active?: string): CodecKeyring => {
 const ring1 = keyring(`k1:${k1}`);
 const ring12 = keyring(`k1:${k1},k2:${k2}`, 'k2');
 
-/** Every file under `directory`, as one buffer (to look for plaintext in an embedded database's files). */
-function filesUnder(directory: string): Buffer {
-  const parts: Buffer[] = [];
-  for (const name of readdirSync(directory, { recursive: true, encoding: 'utf8' })) {
-    const file = path.join(directory, name);
-    if (statSync(file).isFile()) parts.push(readFileSync(file));
-  }
-  return Buffer.concat(parts);
-}
 
 describe.each(DATABASE_BACKENDS)('the suppression list on the %s database', (backend) => {
   it('suppresses an address whatever its case, until it is removed', async () => {

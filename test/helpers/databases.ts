@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 import { migrate } from '../../common/database/migrations';
@@ -46,4 +48,14 @@ export function useDatabases() {
     return database;
   }
   return { freshLocation, open, fresh };
+}
+
+/** Every file under `directory`, as one buffer (to look for plaintext in an embedded database's files). */
+export function filesUnder(directory: string): Buffer {
+  const parts: Buffer[] = [];
+  for (const name of readdirSync(directory, { recursive: true, encoding: 'utf8' })) {
+    const file = path.join(directory, name);
+    if (statSync(file).isFile()) parts.push(readFileSync(file));
+  }
+  return Buffer.concat(parts);
 }

@@ -50,6 +50,12 @@ describe('recorded sequences replay with the current workflow code', () => {
         'default-complete.email-replies.history.pb',
         'running-mid-check-ins.email-replies.history.pb',
         'replied-by-email.email-replies.history.pb',
+        // And since each transition is written to the outcomes ledger (patch 'wf-outcomes-ledger').
+        'default-complete.outcomes-ledger.history.pb',
+        'answered-then-hired.outcomes-ledger.history.pb',
+        'approved-paused-opted-out.outcomes-ledger.history.pb',
+        'running-mid-check-ins.outcomes-ledger.history.pb',
+        'replied-by-email.outcomes-ledger.history.pb',
       ]),
     );
   });
@@ -72,6 +78,8 @@ describe('the guards are what keep them running', () => {
     ['sending as local activities', 'workflowInfo().taskTimeoutMs >= WORKFLOW_TASK_TIMEOUT_MS', 'legacy-local-send.ts', 'default-complete.history.pb'],
     // Sequences recorded with local sends go on with them: only new ones send from the sends' own task queue.
     ['sending from a task queue of its own', 'patched(TASK_QUEUE_SENDS_PATCH)', 'hand-over.ts', 'default-complete.local-send.history.pb'],
+    // Sequences recorded before the outcomes ledger write no rows: their histories have no recordOutcomes activity.
+    ['writing the outcomes ledger', "patched('wf-outcomes-ledger')", 'sequence.ts', 'default-complete.email-replies.history.pb'],
   ])('%s without its guard would break the sequences recorded before it', async (_change, guard, fileName, historyFile) => {
     // The same workflow code with the guard taken as always true, as if it were forgotten.
     const copy = mkdtempSync(path.join(tmpdir(), 'onward-unguarded-'));
