@@ -209,21 +209,24 @@ describe.skipIf(!engineFound)('the image, built from the Dockerfile and run as d
     engine(['volume', 'create', volume]);
     try {
       // As the worker service runs, but without ONWARD_DATABASE_URL: the embedded database in its default place.
-      const cli = (...args: string[]) =>
-        spawnSync(ENGINE, ['run', '--rm', ...containerOptions(compose.services.worker as Service, volume), '--env', `ONWARD_CODEC_KEYS=${CODEC_KEYS}`, IMAGE, ...args], {
-          encoding: 'utf8',
-          timeout: 120_000,
-        });
-      const added = cli('suppression', 'add', 'grace@example.com');
+      const worker = compose.services.worker as Service;
+      const cli = (service: Service, ...args: string[]) =>
+        spawnSync(ENGINE, ['run', '--rm', ...containerOptions(service, volume), '--env', `ONWARD_CODEC_KEYS=${CODEC_KEYS}`, IMAGE, ...args], { encoding: 'utf8', timeout: 120_000 });
+      const added = cli(worker, 'suppression', 'add', 'grace@example.com');
       expect(added.status, added.stderr).toBe(0);
-      const checked = cli('suppression', 'check', 'grace@example.com');
+      const checked = cli(worker, 'suppression', 'check', 'grace@example.com');
       expect(checked.stdout.trim(), checked.stderr).toBe('grace@example.com: suppressed');
       const listed = spawnSync(ENGINE, ['run', '--rm', '--volume', `${volume}:/data`, '--entrypoint', 'ls', IMAGE, '-A', '/data/.onward'], { encoding: 'utf8', timeout: 60_000 });
       expect(listed.stdout.split('\n'), listed.stderr).toContain('db');
+      // Without the volume nothing is writable: the command refuses, naming the variable that puts the database elsewhere.
+      const refused = cli({ ...worker, volumes: [] }, 'suppression', 'add', 'grace@example.com');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('cannot create the embedded database /data/.onward/db');
+      expect(refused.stderr).toContain('set ONWARD_DATABASE_URL');
     } finally {
       spawnSync(ENGINE, ['volume', 'rm', '--force', volume]);
     }
-  });
+  }, 600_000);
 
   test('`onward dev` is not in the image, and says so', () => {
     const result = spawnSync(ENGINE, ['run', '--rm', IMAGE, 'dev'], { encoding: 'utf8', timeout: 60_000 });
