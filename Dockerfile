@@ -55,8 +55,12 @@ COPY package.json ./
 RUN printf '#!/bin/sh\nexec node /app/dist/client/cli.js "$@"\n' > /usr/local/bin/onward \
  && chmod 0755 /usr/local/bin/onward \
  && mkdir /data && chown node:node /data
-# /data: the one writable place, for the API's records and the suppression list (the api-data volume in
-# docker-compose.yml). Everything above belongs to root and is read-only for the process.
+# /data: the one writable place (the api-data volume in docker-compose.yml), and the working directory, so that every
+# default path a process writes resolves there: the embedded database `.onward/db`, the API's records
+# `.onward/api-records.json`, the old `.onward/suppressions.json`. /app belongs to root and is read-only for the
+# process; compose also makes the whole root file system read-only (read_only, with a tmpfs /tmp for temporary files).
+WORKDIR /data
+ENV TMPDIR=/tmp
 USER node
 ENTRYPOINT ["node", "/app/dist/client/cli.js"]
 CMD ["worker"]

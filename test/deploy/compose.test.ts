@@ -40,6 +40,8 @@ interface Service {
   deploy?: { replicas?: number };
   command?: string[];
   secrets?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
 }
 interface ComposeFile {
   name?: string;
@@ -370,6 +372,19 @@ describe('docker-compose.yml', () => {
         for (const [, name] of text.matchAll(/\$\{([A-Z0-9_]+)[:?-]/g)) expect(documented.has(name as string), `${name} in ${file}`).toBe(true);
       }
     }
+  });
+
+  test("Onward's containers write only their /data volume and a tmpfs /tmp: a read-only root file system", () => {
+    for (const [label, file] of [['docker-compose.yml', compose], ['deploy/compose.cloud.yml', cloud]] as const) {
+      for (const name of ['worker', 'api']) {
+        const service = file.services[name] as Service;
+        expect(service.read_only, `${label} ${name}`).toBe(true);
+        expect(service.tmpfs, `${label} ${name}`).toEqual(['/tmp']);
+        expect((service.volumes ?? []).map((volume) => volume.split(':')[1]), `${label} ${name}`).toEqual(['/data']);
+      }
+    }
+    // /data is also the image's working directory, so relative default paths (`.onward/db`) land on the volume.
+    expect(read('Dockerfile')).toMatch(/^WORKDIR \/data$/m);
   });
 
   test('the worker scales with --scale worker=N: no fixed name, host port or replica count', () => {

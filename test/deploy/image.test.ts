@@ -35,7 +35,8 @@ if (!engineFound) {
 
 const NODE_VERSION = /^ARG NODE_IMAGE=node:(\d+\.\d+\.\d+)-bookworm-slim$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 const BASE_IMAGE = `localhost/onward-node-base:${NODE_VERSION}`;
-const IMAGE = 'localhost/onward:image-test';
+// One tag per checkout: engineers' worktrees on one machine share podman's image store.
+const IMAGE = `localhost/onward:image-test-${path.basename(ROOT).toLowerCase().replace(/[^a-z0-9_.-]/g, '-')}`;
 const RUN_ID = randomBytes(4).toString('hex');
 const VOLUME = `onward-image-test-${RUN_ID}`;
 const CODEC_KEYS = `k1:${generateCodecKey()}`;
@@ -45,6 +46,8 @@ interface Service {
   command?: string[];
   init?: boolean;
   user?: string;
+  read_only?: boolean;
+  tmpfs?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
   healthcheck?: { test: string[] };
@@ -72,13 +75,22 @@ function environmentOf(service: Service, values: Record<string, string>, overrid
   return { ...resolved, ...overrides };
 }
 
-/** `podman run` with what the compose file says about the service: command, init, user, volumes, environment. */
-function runService(name: 'worker' | 'api', environment: Record<string, string>): void {
-  const service = compose.services[name] as Service;
-  const args = ['run', '--detach', '--name', containers[name], '--network', 'host'];
+/** What the compose file says about a service's container: init, user, read-only root file system, tmpfs, volumes. */
+function containerOptions(service: Service, volume: string): string[] {
+  const args: string[] = [];
   if (service.init) args.push('--init');
   if (service.user) args.push('--user', service.user);
-  for (const volume of service.volumes ?? []) args.push('--volume', volume.replace(/^api-data:/, `${VOLUME}:`));
+  // As Docker does: writable only where compose says (podman alone would add tmpfs on /run, /tmp and /var/tmp).
+  if (service.read_only) args.push('--read-only', '--read-only-tmpfs=false');
+  for (const mount of service.tmpfs ?? []) args.push('--tmpfs', mount);
+  for (const mount of service.volumes ?? []) args.push('--volume', mount.replace(/^api-data:/, `${volume}:`));
+  return args;
+}
+
+/** `podman run` with what the compose file says about the service: command, container options, environment. */
+function runService(name: 'worker' | 'api', environment: Record<string, string>): void {
+  const service = compose.services[name] as Service;
+  const args = ['run', '--detach', '--name', containers[name], '--network', 'host', ...containerOptions(service, VOLUME)];
   for (const [key, value] of Object.entries(environment)) args.push('--env', `${key}=${value}`);
   args.push(IMAGE, ...(service.command ?? []));
   engine(args);
@@ -181,15 +193,40 @@ describe.skipIf(!engineFound)('the image, built from the Dockerfile and run as d
     }
   });
 
-  test('the processes run as the unprivileged node user, and nothing under /app is written', () => {
+  test('the processes run as the unprivileged node user, on a read-only root file system, and nothing under /app is written', () => {
     for (const name of Object.values(containers)) {
       const users = engine(['top', name, 'user', 'comm']).trim().split('\n').slice(1);
       expect(users.length, name).toBeGreaterThan(0);
       for (const line of users) expect(line, name).toMatch(/^node\s/);
+      expect(engine(['inspect', '--format', '{{.HostConfig.ReadonlyRootfs}}', name]).trim(), name).toBe('true');
       const changed = engine(['diff', name]).split('\n').filter((line) => /\s\/app(\/|$)/.test(line));
       expect(changed, name).toEqual([]);
     }
   });
+
+  test("with no paths configured, a process's default state lands on the /data volume (the working directory), not under /app", () => {
+    const volume = `onward-image-defaults-${RUN_ID}`;
+    engine(['volume', 'create', volume]);
+    try {
+      // As the worker service runs, but without ONWARD_DATABASE_URL: the embedded database in its default place.
+      const worker = compose.services.worker as Service;
+      const cli = (service: Service, ...args: string[]) =>
+        spawnSync(ENGINE, ['run', '--rm', ...containerOptions(service, volume), '--env', `ONWARD_CODEC_KEYS=${CODEC_KEYS}`, IMAGE, ...args], { encoding: 'utf8', timeout: 120_000 });
+      const added = cli(worker, 'suppression', 'add', 'grace@example.com');
+      expect(added.status, added.stderr).toBe(0);
+      const checked = cli(worker, 'suppression', 'check', 'grace@example.com');
+      expect(checked.stdout.trim(), checked.stderr).toBe('grace@example.com: suppressed');
+      const listed = spawnSync(ENGINE, ['run', '--rm', '--volume', `${volume}:/data`, '--entrypoint', 'ls', IMAGE, '-A', '/data/.onward'], { encoding: 'utf8', timeout: 60_000 });
+      expect(listed.stdout.split('\n'), listed.stderr).toContain('db');
+      // Without the volume nothing is writable: the command refuses, naming the variable that puts the database elsewhere.
+      const refused = cli({ ...worker, volumes: [] }, 'suppression', 'add', 'grace@example.com');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('cannot create the embedded database /data/.onward/db');
+      expect(refused.stderr).toContain('set ONWARD_DATABASE_URL');
+    } finally {
+      spawnSync(ENGINE, ['volume', 'rm', '--force', volume]);
+    }
+  }, 600_000);
 
   test('`onward dev` is not in the image, and says so', () => {
     const result = spawnSync(ENGINE, ['run', '--rm', IMAGE, 'dev'], { encoding: 'utf8', timeout: 60_000 });

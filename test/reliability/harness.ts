@@ -52,6 +52,8 @@ export const DRILL_POLICY: PolicyOverrides = {
   linkedInTaskDelay: '6 seconds',
   touchpointsAfter: ['14 seconds', '22 seconds'],
   sendWindow: { days: [...ALL_DAYS], start: '00:00', end: '24:00' },
+  // The candidate's emails have a window of their own: without this one they would wait for the next morning.
+  candidateSendWindow: { days: [...ALL_DAYS], start: '00:00', end: '24:00' },
   avoidRejectionDay: false,
   approvalTimeout: '1 minute',
 };
