@@ -16,6 +16,7 @@ import { ApiKeys } from './api/keys';
 import { RecordStore } from './api/records';
 import { startApi } from './api/server';
 import { SequenceService } from './api/service';
+import { DEV_TENANT } from './default-tenant';
 import { loadOrCreateLocalKeyring } from '../common/codec-keys';
 import { startCodecServer, type CodecServer } from './codec-server';
 import { startLocalMailbox } from './mailbox';
@@ -68,7 +69,6 @@ function localSecret(dataDir: string, name: string): string {
   return secret;
 }
 
-export const DEV_TENANT = 'dev';
 
 const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'onward';

@@ -2,15 +2,15 @@ import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { STAGES } from '../../workflows/status';
 import type { SuppressionList } from '../../activities/suppression';
 import type { WebhooksConfig } from '../ats/common';
 import { importRows, ImportFileError, rowsFromCsv } from '../import';
 import { decodeUtf8, InvalidUtf8Error } from '../utf8';
 import { registerActionPages } from './action-pages';
 import { isActionName } from './actions';
+import { approvalsQuerySchema, listQuerySchema } from './list-schemas';
 import { registerDashboard } from './dashboard';
-import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors';
+import { ApiError, badRequest, notFound, unauthorized } from './errors';
 import type { ApiKeys } from './keys';
 import { openApiDocument } from './openapi';
 import { cohortsCsv, cohortsOf } from './outcomes';
@@ -64,14 +64,6 @@ function utf8Text(body: Buffer): string {
     throw error;
   }
 }
-
-const listQuery = z.strictObject({
-  stage: z.enum(STAGES).optional(),
-  company: z.string().min(1).max(160).optional(),
-  candidate: z.string().min(1).max(120).optional(),
-  tenant: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
 
 /** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
@@ -144,10 +136,14 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     });
 
     scope.get('/sequences', async (request) => {
-      const query = parseOr400(listQuery, request.query, '(query)');
-      if (query.tenant !== undefined && query.tenant !== request.tenant) throw forbidden('tenant', `this API key may only read tenant "${request.tenant}"`);
-      const sequences = await service.list(request.tenant, query);
-      return { tenant: request.tenant, sequences };
+      const query = parseOr400(listQuerySchema, request.query, '(query)');
+      const page = await service.list(request.tenant, query);
+      return { tenant: request.tenant, ...page };
+    });
+
+    scope.get('/approvals', async (request) => {
+      parseOr400(approvalsQuerySchema, request.query, '(query)');
+      return { tenant: request.tenant, approvals: await service.approvals(request.tenant) };
     });
 
     scope.get<{ Params: { id: string } }>('/sequences/:id', async (request) => {

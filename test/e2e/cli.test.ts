@@ -7,7 +7,7 @@ import { createSmtpMailer } from '../../activities/mailer';
 import { loadTemplates } from '../../activities/templates';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
-import { STAGE_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
+import { ONWARD_SEARCH_ATTRIBUTES, workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
 import { runCli } from '../helpers/cli';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
@@ -35,7 +35,7 @@ describe('onward CLI against a Temporal dev server', () => {
     smtp = await startSmtpServer();
     postgres = await startPostgres();
     env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: serverExecutable('temporal'), searchAttributes: [STAGE_ATTRIBUTE] },
+      server: { executable: serverExecutable('temporal'), searchAttributes: [...ONWARD_SEARCH_ATTRIBUTES] },
     });
     worker = await createOnwardWorker({
       connection: env.nativeConnection,
