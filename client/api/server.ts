@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi';
 import { cohortsCsv, cohortsOf } from './outcomes';
 import { RecordStore } from './records';
 import { SequenceService } from './service';
+import type { VisibilityHashing } from '../visibility-keys';
 import { DEFAULT_RATE_LIMITS, keyDigest, requestLimit, type RateLimits } from './rate-limits';
 import { parseOr400 } from './validation';
 import { registerUnsubscribe, type UnsubscribeOptions } from './unsubscribe';
@@ -45,6 +46,8 @@ export interface ApiOptions {
   rateLimits?: Partial<RateLimits>;
   /** ONWARD_LEVER_MAX_AGE: Lever deliveries triggered longer ago are refused (default 1 hour). */
   leverMaxAgeMs?: number;
+  /** The keyed hashes of the search attributes; by default under the client's payload keys (client/visibility-keys.ts). */
+  hashing?: VisibilityHashing;
 }
 
 /**
@@ -67,7 +70,7 @@ function utf8Text(body: Buffer): string {
 
 /** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
-  const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions);
+  const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions, options.hashing);
   const records = options.records ?? new RecordStore();
   const logger = options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: requestLogFields } } : false;
   const app = Fastify({ logger, bodyLimit: 1024 * 1024 });

@@ -64,8 +64,13 @@ export class SequenceService {
     /** The suppression list starts are checked against; by default the file the workers share. */
     readonly suppressions?: SuppressionList,
     /** The keyed hashes of the search attributes; by default under this client's payload keys. */
-    readonly hashing: VisibilityHashing = clientVisibilityHashing(),
-  ) {}
+    hashing?: VisibilityHashing,
+  ) {
+    this.hashing = hashing ?? clientVisibilityHashing();
+  }
+
+  /** The keyed hashes of the search attributes (client/visibility-keys.ts). */
+  readonly hashing: VisibilityHashing;
 
   /** Validates a rejection document with the CLI's validation: same fields, same messages. */
   validate(document: unknown): SequenceInput {

@@ -50,6 +50,10 @@ describe('recorded sequences replay with the current workflow code', () => {
         'default-complete.email-replies.history.pb',
         'running-mid-check-ins.email-replies.history.pb',
         'replied-by-email.email-replies.history.pb',
+        // And since the workflow keeps the list's memo and search attributes in step (patch 'wf-visibility-memo').
+        'default-complete.visibility-memo.history.pb',
+        'approved-paused-opted-out.visibility-memo.history.pb',
+        'running-mid-check-ins.visibility-memo.history.pb',
       ]),
     );
   });
@@ -72,6 +76,8 @@ describe('the guards are what keep them running', () => {
     ['sending as local activities', 'workflowInfo().taskTimeoutMs >= WORKFLOW_TASK_TIMEOUT_MS', 'legacy-local-send.ts', 'default-complete.history.pb'],
     // Sequences recorded with local sends go on with them: only new ones send from the sends' own task queue.
     ['sending from a task queue of its own', 'patched(TASK_QUEUE_SENDS_PATCH)', 'hand-over.ts', 'default-complete.local-send.history.pb'],
+    // The list memo's upserts are commands of their own: sequences recorded before them must not issue them.
+    ['keeping the list memo', 'patched(VISIBILITY_MEMO_PATCH)', 'visibility.ts', 'default-complete.email-replies.history.pb'],
   ])('%s without its guard would break the sequences recorded before it', async (_change, guard, fileName, historyFile) => {
     // The same workflow code with the guard taken as always true, as if it were forgotten.
     const copy = mkdtempSync(path.join(tmpdir(), 'onward-unguarded-'));
