@@ -15,6 +15,7 @@ import { workerMemory } from './figures/memory';
 import { historyCost, simulationSpeed, TimeSkipping } from './figures/simulation';
 import { slowSmtp } from './figures/slow-smtp';
 import { startThroughput } from './figures/starts';
+import { listLatency } from './figures/list';
 import { formatTable, type FigureResult, type FigureRow } from './report';
 import { MiB, now, progress, round } from './util';
 
@@ -26,6 +27,7 @@ const TITLES: Record<FigureName, string> = {
   email: '5. email throughput',
   latency: '6. start latency',
   'slow-smtp': '7. a slow SMTP server',
+  list: '8. the list of sequences',
 };
 
 function version(binary: string | undefined): string | null {
@@ -86,6 +88,7 @@ async function main(): Promise<number> {
   const skipping = async () => (timeSkipping ??= await TimeSkipping.start(context));
   const run: Record<FigureName, () => Promise<FigureResult>> = {
     starts: () => startThroughput(context),
+    list: () => listLatency(context),
     latency: () => startLatency(context),
     'slow-smtp': () => slowSmtp(context),
     memory: () => workerMemory(context),
@@ -94,7 +97,7 @@ async function main(): Promise<number> {
     history: async () => historyCost(context, await skipping()),
   };
   // The dev-server figures first (1, 6, 7, 4), then the ones without it (5) and on the time-skipping server (3, 2).
-  const order: FigureName[] = (['starts', 'latency', 'slow-smtp', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
+  const order: FigureName[] = (['starts', 'latency', 'slow-smtp', 'list', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
   let failed = 0;
   try {
     for (const name of order) {
