@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export const FIGURES = ['starts', 'history', 'simulation', 'memory', 'email', 'latency', 'slow-smtp', 'outcomes'] as const;
+export const FIGURES = ['starts', 'history', 'simulation', 'memory', 'email', 'latency', 'slow-smtp', 'list', 'outcomes'] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 export interface BenchConfig {
@@ -36,9 +36,12 @@ export interface BenchConfig {
   /** Figure 6: sequential starts per variant, and real CLI processes per variant. */
   latencyStarts: number;
   cliRuns: number;
+  /** Figure 8: sequences of the listed tenant, and pages measured per variant. */
+  listSequences: number;
+  listSamples: number;
   /** Figure 6: also build the compiled CLI (tsc -p tsconfig.build.json, into a temp dir) and time it. */
   cliCompiled: boolean;
-  /** Figure 8: ledger rows the outcomes report reads, and the sequences the status-query baseline starts. */
+  /** Figure 9: ledger rows the outcomes report reads, and the sequences the status-query baseline starts. */
   outcomeRows: number;
   outcomeBaselineSequences: number;
 }
@@ -59,6 +62,8 @@ const SMOKE: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   emailConcurrency: 10,
   latencyStarts: 15,
   cliRuns: 1,
+  listSequences: 100,
+  listSamples: 10,
   cliCompiled: false,
   outcomeRows: 2000,
   outcomeBaselineSequences: 10,
@@ -80,6 +85,8 @@ const FULL: Omit<BenchConfig, 'mode' | 'out' | 'figures'> = {
   emailConcurrency: 10,
   latencyStarts: 500,
   cliRuns: 10,
+  listSequences: 5000,
+  listSamples: 100,
   cliCompiled: true,
   outcomeRows: 100_000,
   outcomeBaselineSequences: 200,
@@ -99,7 +106,7 @@ function flag(environment: NodeJS.ProcessEnv, name: string, fallback: boolean): 
   return text === '1' || text === 'true';
 }
 
-export const USAGE = `usage: npm run bench [-- --out FILE] [-- --only starts,history,simulation,memory,email,latency,slow-smtp,outcomes]
+export const USAGE = `usage: npm run bench [-- --out FILE] [-- --only starts,history,simulation,memory,email,latency,slow-smtp,list,outcomes]
        npm run bench:smoke [-- --out FILE]      (small N; writes to $TMPDIR/onward-bench-smoke.json by default)
 
 Environment (defaults full / smoke):
@@ -118,10 +125,12 @@ Environment (defaults full / smoke):
   BENCH_EMAILS=2000/60              figure 5: messages per variant
   BENCH_EMAIL_CONCURRENCY=10/10     figure 5: messages in flight
   BENCH_LATENCY_STARTS=500/15       figure 6: sequential starts per variant
+  BENCH_LIST_SEQUENCES=5000/100     figure 8: sequences of the listed tenant
+  BENCH_LIST_SAMPLES=100/10         figure 8: pages measured per variant
   BENCH_CLI_RUNS=10/1               figure 6: real CLI processes per variant
   BENCH_CLI_COMPILED=1/0            figure 6: also build and time the compiled CLI (dist/client/cli.js)
-  BENCH_OUTCOME_ROWS=100000/2000    figure 8: ledger rows the outcomes report reads
-  BENCH_OUTCOME_BASELINE=200/10     figure 8: sequences the baseline queries one by one (status query each)`;
+  BENCH_OUTCOME_ROWS=100000/2000    figure 9: ledger rows the outcomes report reads
+  BENCH_OUTCOME_BASELINE=200/10     figure 9: sequences the baseline queries one by one (status query each)`;
 
 export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = process.env): BenchConfig {
   let mode: BenchConfig['mode'] = 'full';
@@ -166,6 +175,8 @@ export function readConfig(argv: string[], environment: NodeJS.ProcessEnv = proc
     emailConcurrency: whole(environment, 'BENCH_EMAIL_CONCURRENCY', defaults.emailConcurrency),
     latencyStarts: whole(environment, 'BENCH_LATENCY_STARTS', defaults.latencyStarts),
     cliRuns: whole(environment, 'BENCH_CLI_RUNS', defaults.cliRuns, 0),
+    listSequences: whole(environment, 'BENCH_LIST_SEQUENCES', defaults.listSequences),
+    listSamples: whole(environment, 'BENCH_LIST_SAMPLES', defaults.listSamples),
     cliCompiled: flag(environment, 'BENCH_CLI_COMPILED', defaults.cliCompiled),
     outcomeRows: whole(environment, 'BENCH_OUTCOME_ROWS', defaults.outcomeRows),
     outcomeBaselineSequences: whole(environment, 'BENCH_OUTCOME_BASELINE', defaults.outcomeBaselineSequences),

@@ -16,6 +16,7 @@ import { outcomesReport } from './figures/outcomes';
 import { historyCost, simulationSpeed, TimeSkipping } from './figures/simulation';
 import { slowSmtp } from './figures/slow-smtp';
 import { startThroughput } from './figures/starts';
+import { listLatency } from './figures/list';
 import { formatTable, type FigureResult, type FigureRow } from './report';
 import { MiB, now, progress, round } from './util';
 
@@ -27,7 +28,8 @@ const TITLES: Record<FigureName, string> = {
   email: '5. email throughput',
   latency: '6. start latency',
   'slow-smtp': '7. a slow SMTP server',
-  outcomes: '8. the outcomes report',
+  list: '8. the list of sequences',
+  outcomes: '9. the outcomes report',
 };
 
 function version(binary: string | undefined): string | null {
@@ -88,6 +90,7 @@ async function main(): Promise<number> {
   const skipping = async () => (timeSkipping ??= await TimeSkipping.start(context));
   const run: Record<FigureName, () => Promise<FigureResult>> = {
     starts: () => startThroughput(context),
+    list: () => listLatency(context),
     latency: () => startLatency(context),
     'slow-smtp': () => slowSmtp(context),
     memory: () => workerMemory(context),
@@ -96,8 +99,8 @@ async function main(): Promise<number> {
     history: async () => historyCost(context, await skipping()),
     outcomes: () => outcomesReport(context),
   };
-  // The dev-server figures first (1, 6, 7, 8, 4), then the ones without it (5) and on the time-skipping server (3, 2).
-  const order: FigureName[] = (['starts', 'latency', 'slow-smtp', 'outcomes', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
+  // The dev-server figures first (1, 6, 7, 8, 9, 4), then the ones without it (5) and on the time-skipping server (3, 2).
+  const order: FigureName[] = (['starts', 'latency', 'slow-smtp', 'list', 'outcomes', 'memory', 'email', 'simulation', 'history'] as const).filter((name) => config.figures.includes(name));
   let failed = 0;
   try {
     for (const name of order) {

@@ -41,6 +41,7 @@ export interface LatencySummary {
   count: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   max: number;
   mean: number;
@@ -52,6 +53,7 @@ export function summarize(samples: readonly number[]): LatencySummary {
     count: samples.length,
     p50: round(percentile(samples, 50)),
     p90: round(percentile(samples, 90)),
+    p95: round(percentile(samples, 95)),
     p99: round(percentile(samples, 99)),
     max: round(samples.length ? Math.max(...samples) : Number.NaN),
     mean: round(mean),

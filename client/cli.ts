@@ -14,7 +14,9 @@ import { googleCommand } from './google-auth';
 import { formatPreview, previewLines } from './preview';
 import { readRejectionFile } from './rejection-file';
 import { INSECURE_PLAINTEXT_FLAG, refusePlaintextWrites } from './plaintext-guard';
-import { isStage, listSequences, sequenceStatus, startSequence, type SequenceTarget } from './sequences';
+import { isStage, listSequences, sequenceStatus, type SequenceTarget } from './sequences';
+import { SequenceService } from './api/service';
+import { checkTenantOption, defaultTenant } from './default-tenant';
 import { eraseCommand } from './erase';
 import { suppressionCommand } from './suppressions';
 import { tenantsCommand } from './tenants';
@@ -98,13 +100,17 @@ export function buildProgram(): Command {
     .command('start')
     .description('validate a rejection file and start its sequence (starting it twice starts nothing new)')
     .argument('<file>', 'rejection JSON file')
+    .option('--tenant <tenant>', "the tenant whose dashboard and API see the sequence (its id is then scoped: status --tenant); by default the single configured tenant, else `onward dev`'s")
     .option(INSECURE_PLAINTEXT_FLAG, 'write the personal data in clear when no payload key is set (a keyless test server only)')
-    .action(async (file: string, options: { insecurePlaintext?: boolean }) => {
+    .action(async (file: string, options: { insecurePlaintext?: boolean; tenant?: string }) => {
+      checkTenantOption(options.tenant);
       const input = readRejectionFile(file);
       refusePlaintextWrites(readClientConfig().TEMPORAL_ADDRESS, options.insecurePlaintext);
-      const result = await withClient((client, taskQueue) => startSequence(client, taskQueue, input));
+      // Without --tenant the id stays unscoped (`onward status ID` finds it) and the default tenant's dashboard shows it.
+      const tenant = options.tenant ?? defaultTenant();
+      const result = await withClient((client, taskQueue) => new SequenceService(client, taskQueue).start(input, tenant, { unscopedId: options.tenant === undefined }));
       console.log(
-        result.started
+        result.outcome === 'started'
           ? `Started sequence ${result.workflowId}.`
           : `Sequence ${result.workflowId} already exists for rejection "${input.rejection.id}": nothing new was started.`,
       );

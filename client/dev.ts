@@ -17,6 +17,7 @@ import { openDatabaseRecords } from './api/records';
 import { createTenantStore } from './api/tenants';
 import { startApi } from './api/server';
 import { SequenceService } from './api/service';
+import { DEV_TENANT } from './default-tenant';
 import { loadOrCreateLocalKeyring } from '../common/codec-keys';
 import { startCodecServer, type CodecServer } from './codec-server';
 import { startLocalMailbox } from './mailbox';
@@ -70,7 +71,6 @@ function localSecret(dataDir: string, name: string): string {
   return secret;
 }
 
-export const DEV_TENANT = 'dev';
 
 const ROOT = path.resolve(__dirname, '..');
 const TASK_QUEUE = 'onward';

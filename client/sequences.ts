@@ -1,12 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
 import type { SuppressionList } from '../activities/suppression';
 import { clientSuppressions } from '../common/database/state';
 import * as actions from '../workflows/definitions';
 import type { SequenceInput } from '../workflows/input';
 import type { SequenceStatus, Stage } from '../workflows/status';
 import { STAGES } from '../workflows/status';
-import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE } from '../workflows/definitions';
+import { LIST_MEMO_FIELD, TENANT_ATTRIBUTE } from '../workflows/definitions';
+import { asListMemo, initialListMemo } from '../workflows/list-memo';
+import { clientVisibilityHashing, startAttributes, type VisibilityHashing } from './visibility-keys';
 import { visibilityString } from './visibility';
 
 export interface StartResult {
@@ -15,12 +16,14 @@ export interface StartResult {
   started: boolean;
 }
 
-/** What a caller may add to a start: its workflow id (a tenant's), more search attributes (e.g. the API's tenant and company) and a memo. */
+/** What a caller may add to a start: its workflow id (a tenant's) and the tenant that owns it. */
 export interface StartExtras {
   /** By default the unscoped `rejection-<id>` (workflowIdFor). */
   workflowId?: string;
-  typedSearchAttributes?: SearchAttributePair[];
-  memo?: Record<string, unknown>;
+  /** The OnwardTenant search attribute: the tenant whose dashboard and API see the sequence. */
+  tenant?: string;
+  /** The keyed hashes of the search attributes; by default under this client's payload keys. */
+  hashing?: VisibilityHashing;
   /** The list the workers check; by default this process's database (common/database/state.ts). */
   suppressions?: SuppressionList;
 }
@@ -51,8 +54,9 @@ export async function startSequence(client: Client, taskQueue: string, input: Se
       args: [input],
       // One sequence per rejection, ever: a finished one is not restarted by a repeated event.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [{ key: actions.STAGE_ATTRIBUTE, value: 'grieving' }, ...(extras.typedSearchAttributes ?? [])],
-      ...(extras.memo ? { memo: extras.memo } : {}),
+      // Only keyed hashes in search attributes; what the list displays goes in the memo, which the codec encrypts.
+      typedSearchAttributes: startAttributes(input.rejection, extras.tenant, extras.hashing ?? clientVisibilityHashing()),
+      memo: { [LIST_MEMO_FIELD]: initialListMemo(input.rejection) },
     });
     return { workflowId, started: true };
   } catch (error) {
@@ -78,9 +82,10 @@ export interface SequenceSummary {
   stage: string;
   startedAt: Date;
   closedAt?: Date;
-  /** Set when the sequence was started through the API (see workflows/definitions.ts). */
+  /** Set when the sequence was started through the API or for a tenant (see workflows/definitions.ts). */
   tenant?: string;
-  company?: string;
+  /** From the list memo (or, for sequences started before it, the memo field of its own). */
+  rejectedAt?: string;
   memo?: Record<string, unknown>;
 }
 
@@ -91,12 +96,11 @@ export function isStage(value: string): value is Stage {
 /** Lists sequences, newest first, optionally only those at one stage (from the stage search attribute). */
 export async function listSequences(
   client: Client,
-  options: { stage?: Stage; limit?: number; tenant?: string; company?: string } = {},
+  options: { stage?: Stage; limit?: number; tenant?: string } = {},
 ): Promise<SequenceSummary[]> {
   const filters = [`WorkflowType = '${actions.WORKFLOW_TYPE}'`];
   if (options.stage) filters.push(`${actions.STAGE_ATTRIBUTE.name} = '${options.stage}'`);
   if (options.tenant !== undefined) filters.push(`${TENANT_ATTRIBUTE.name} = ${visibilityString(options.tenant)}`);
-  if (options.company !== undefined) filters.push(`${COMPANY_ATTRIBUTE.name} = ${visibilityString(options.company)}`);
   const summaries: SequenceSummary[] = [];
   for await (const execution of client.workflow.list({ query: filters.join(' AND ') })) {
     summaries.push(summaryOf(execution));
@@ -106,14 +110,15 @@ export async function listSequences(
 }
 
 function summaryOf(execution: WorkflowExecutionInfo): SequenceSummary {
+  const rejectedAt = asListMemo(execution.memo?.[LIST_MEMO_FIELD])?.rejectedAt ?? execution.memo?.rejectedAt;
   return {
+    ...(typeof rejectedAt === 'string' ? { rejectedAt } : {}),
     rejectionId: actions.rejectionIdOf(execution.workflowId),
     workflowId: execution.workflowId,
     stage: execution.typedSearchAttributes.get(actions.STAGE_ATTRIBUTE) ?? 'unknown',
     startedAt: execution.startTime,
     closedAt: execution.closeTime,
     tenant: execution.typedSearchAttributes.get(TENANT_ATTRIBUTE),
-    company: execution.typedSearchAttributes.get(COMPANY_ATTRIBUTE),
     memo: execution.memo,
   };
 }

@@ -22,10 +22,33 @@ export const WORKFLOW_TASK_TIMEOUT_MS = 60_000;
 export const STAGE_ATTRIBUTE = defineSearchAttributeKey('OnwardStage', SearchAttributeType.KEYWORD);
 /** The agency (API key tenant) that owns a sequence, set at start; every API read and action checks it. */
 export const TENANT_ATTRIBUTE = defineSearchAttributeKey('OnwardTenant', SearchAttributeType.KEYWORD);
-/** The company of the rejection, set at start, so sequences can be listed by company on the server side. */
+/**
+ * Set at start by the client (client/visibility-keys.ts): keyed hashes only, never a name in clear, so the visibility
+ * store holds no personal data. OnwardCompany is the hash of the company (sequences started before it was hashed
+ * still carry the name); OnwardCoach the hash of the coach; OnwardSearch the hashes of every word prefix of the
+ * candidate's name and the company, for search by part of either.
+ */
 export const COMPANY_ATTRIBUTE = defineSearchAttributeKey('OnwardCompany', SearchAttributeType.KEYWORD);
+export const COACH_ATTRIBUTE = defineSearchAttributeKey('OnwardCoach', SearchAttributeType.KEYWORD);
+export const SEARCH_TERMS_ATTRIBUTE = defineSearchAttributeKey('OnwardSearch', SearchAttributeType.KEYWORD_LIST);
+/** When the rejection happened (set at start): the list's date range filter. */
+export const REJECTED_AT_ATTRIBUTE = defineSearchAttributeKey('OnwardRejectedAt', SearchAttributeType.DATETIME);
+/** Kept in step by the workflow (workflows/visibility.ts): when the next step is due, and how many drafts wait for approval. */
+export const NEXT_STEP_AT_ATTRIBUTE = defineSearchAttributeKey('OnwardNextStepAt', SearchAttributeType.DATETIME);
+export const AWAITING_APPROVAL_ATTRIBUTE = defineSearchAttributeKey('OnwardAwaitingApproval', SearchAttributeType.INT);
 /** Every custom search attribute Onward uses: a Temporal server (or the dev server) must know them all. */
-export const ONWARD_SEARCH_ATTRIBUTES = [STAGE_ATTRIBUTE, TENANT_ATTRIBUTE, COMPANY_ATTRIBUTE] as const;
+export const ONWARD_SEARCH_ATTRIBUTES = [
+  STAGE_ATTRIBUTE,
+  TENANT_ATTRIBUTE,
+  COMPANY_ATTRIBUTE,
+  COACH_ATTRIBUTE,
+  SEARCH_TERMS_ATTRIBUTE,
+  REJECTED_AT_ATTRIBUTE,
+  NEXT_STEP_AT_ATTRIBUTE,
+  AWAITING_APPROVAL_ATTRIBUTE,
+] as const;
+/** The memo field the list displays (workflows/list-memo.ts); encrypted by the payload codec like every payload. */
+export const LIST_MEMO_FIELD = 'list';
 
 export const statusQuery = defineQuery<SequenceStatus>('status');
 

@@ -1,4 +1,4 @@
-// Figure 8: the outcomes report (GET /outcomes) over 100,000 ledger rows, on the embedded database and on PostgreSQL,
+// Figure 9: the outcomes report (GET /outcomes) over 100,000 ledger rows, on the embedded database and on PostgreSQL,
 // against today's approach measured in the same run: a status query per sequence (SequenceService.statuses, then
 // cohortsOf) over N real sequences on the dev server, per sequence, extrapolated to the ledger's sequence count.
 import { sql, type Kysely } from 'kysely';
@@ -119,11 +119,11 @@ async function timeStatusQueries(context: BenchContext, count: number): Promise<
 export async function outcomesReport(context: BenchContext): Promise<FigureResult> {
   const { config } = context;
   const sequences = Math.ceil(config.outcomeRows / MIN_ROWS_PER_SEQUENCE);
-  progress(`figure 8: the outcomes report over ${sequences} sequences' ledger on the embedded database`);
+  progress(`figure 9: the outcomes report over ${sequences} sequences' ledger on the embedded database`);
   const embedded = await timeLedgerReport({ kind: 'embedded' }, sequences);
   let postgres: Awaited<ReturnType<typeof timeLedgerReport>> | undefined;
   if (postgresBinaries()) {
-    progress('figure 8: the same on PostgreSQL');
+    progress('figure 9: the same on PostgreSQL');
     const server = await startPostgres();
     try {
       postgres = await timeLedgerReport({ kind: 'postgres', url: await server.createDatabase() }, sequences);
@@ -131,7 +131,7 @@ export async function outcomesReport(context: BenchContext): Promise<FigureResul
       server.stop();
     }
   }
-  progress(`figure 8: the baseline, a status query per sequence over ${config.outcomeBaselineSequences} sequences`);
+  progress(`figure 9: the baseline, a status query per sequence over ${config.outcomeBaselineSequences} sequences`);
   const baseline = await timeStatusQueries(context, config.outcomeBaselineSequences);
   const perSequence = baseline.ms / baseline.sequences;
   const extrapolated = perSequence * sequences;

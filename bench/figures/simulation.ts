@@ -12,7 +12,7 @@ import { createSmtpMailer, loadTemplates, type Mailer } from '../../activities';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type RunnableWorker, type WorkerTuning } from '../../worker/worker';
-import { feedbackUpdate, STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
+import { feedbackUpdate, statusQuery } from '../../workflows/definitions';
 import type { SequenceInput } from '../../workflows/input';
 import { previewSequence } from '../../workflows/schedule';
 import type { SequenceOutcome } from '../../workflows/status';
@@ -20,6 +20,7 @@ import { sequenceInput, type BenchContext } from '../context';
 import { fmt, met, ratioOf, type FigureResult } from '../report';
 import type { SkeletonStep } from '../workflows';
 import { now, progress, round, sleep, summarize, waitFor } from '../util';
+import { onwardIndexedSearchAttributes } from '../../client/visibility';
 
 const ONWARD_QUEUE = 'bench-simulation';
 const SKELETON_QUEUE = 'bench-simulation-skeleton';
@@ -100,7 +101,7 @@ export class TimeSkipping {
     const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: serverExecutable('temporal-test-server') } });
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
-      searchAttributes: { [STAGE_ATTRIBUTE.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+      searchAttributes: onwardIndexedSearchAttributes(),
     });
     const sink = await context.smtpSink();
     const mailer = createSmtpMailer(sink.url);

@@ -11,12 +11,14 @@ import { readWebhooksConfig } from '../ats/common';
 import { connectClient, readClientConfig } from '../../common/connection';
 import { formatRowReport, importRows, ImportFileError, progressLine, rowsFromCsv, type RowReport } from '../import';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
+import { SEARCH_ATTRIBUTE_TYPE_NAMES } from '../visibility';
 import { INSECURE_PLAINTEXT_FLAG, refusePlaintextWrites } from '../plaintext-guard';
 import { decodeUtf8, InvalidUtf8Error } from '../utf8';
 import { parseDuration } from '../../workflows/durations';
 import { DEFAULT_RATE_LIMITS } from './rate-limits';
 import { DEFAULT_LEVER_MAX_AGE_MS } from './webhooks';
-import { ApiKeys, TENANT_PATTERN } from './keys';
+import { ApiKeys } from './keys';
+import { checkTenantOption, defaultTenant } from '../default-tenant';
 import { DEFAULT_RECORDS_FILE, openDatabaseRecords } from './records';
 import { startApi } from './server';
 import { SequenceService } from './service';
@@ -59,7 +61,7 @@ export async function checkSearchAttributes(client: Client, namespace: string): 
   if (missing.length === 0) return;
   throw new Error(
     `namespace "${namespace}" lacks the search attribute${missing.length > 1 ? 's' : ''} ${missing.map((attribute) => attribute.name).join(', ')}. Add ` +
-      `${missing.length > 1 ? 'them' : 'it'} once: ${missing.map((attribute) => `temporal operator search-attribute create --namespace ${namespace} --name ${attribute.name} --type Keyword`).join(' && ')}`,
+      `${missing.length > 1 ? 'them' : 'it'} once: ${missing.map((attribute) => `temporal operator search-attribute create --namespace ${namespace} --name ${attribute.name} --type ${SEARCH_ATTRIBUTE_TYPE_NAMES[attribute.type]}`).join(' && ')}`,
   );
 }
 
@@ -130,11 +132,11 @@ export function importCommand(): Command {
   return new Command('import')
     .description('start one sequence per row of a CSV file (columns: id, candidate.name, candidate.email, ...; see docs/api.md); re-running starts nothing twice')
     .argument('<file>', 'CSV file')
-    .addOption(new Option('--tenant <tenant>', 'the tenant the sequences belong to (as if started with its API key)'))
+    .addOption(new Option('--tenant <tenant>', "the tenant the sequences belong to (as if started with its API key); by default the single configured tenant, else `onward dev`'s"))
     .option('--json', 'print the report as JSON')
     .option(INSECURE_PLAINTEXT_FLAG, 'write the personal data in clear when no payload key is set (a keyless test server only)')
     .action(async (file: string, options: { tenant?: string; json?: boolean; insecurePlaintext?: boolean }) => {
-      if (options.tenant !== undefined && !TENANT_PATTERN.test(options.tenant)) throw new Error(`--tenant: "${options.tenant}" must be 1-64 letters, digits, "_" or "-"`);
+      checkTenantOption(options.tenant);
       let rows;
       try {
         rows = rowsFromCsv(decodeUtf8(readFileSync(file)));
@@ -149,7 +151,9 @@ export function importCommand(): Command {
       const progress = progressLine(process.stderr);
       const done: RowReport[] = [];
       try {
-        const report = await importRows(rows, async (document) => (await service.start(service.validate(document), options.tenant)).outcome, {
+        // Without --tenant the sequences keep their unscoped ids and still belong to the default tenant's dashboard.
+        const owner = options.tenant ?? defaultTenant();
+        const report = await importRows(rows, async (document) => (await service.start(service.validate(document), owner, { unscopedId: options.tenant === undefined })).outcome, {
           onRow(row, count, total) {
             done.push(row);
             progress.update(count, total, done);

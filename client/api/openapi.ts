@@ -3,6 +3,7 @@ import { rejectionJsonSchema } from '../../workflows/input';
 import { STAGES } from '../../workflows/status';
 import { SNOOZE_CHOICES } from '../../common/action-strings';
 import { HTTP_ACTIONS, ACTION_NAMES } from './actions';
+import { listQuerySchema } from './list-schemas';
 
 type Json = Record<string, unknown>;
 
@@ -31,6 +32,16 @@ const errors = (...codes: number[]): Json =>
 const idParameter = { name: 'id', in: 'path', required: true, description: 'The rejection id.', schema: { type: 'string' } };
 const tokenParameter = { name: 'token', in: 'query', required: true, description: 'The signed token of the link (the only authority: no API key).', schema: { type: 'string' } };
 const inputSchema = (schema: z.ZodType): Json => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const strings = (...names: string[]): Json => Object.fromEntries(names.map((name) => [name, { type: 'string' }]));
+const dates = (...names: string[]): Json => Object.fromEntries(names.map((name) => [name, { type: 'string', format: 'date-time' }]));
+/** A route's query parameters, from the zod schema the route validates with. */
+function queryParameters(schema: z.ZodType): Json[] {
+  const { properties = {} } = inputSchema(schema) as { properties?: Record<string, Json> };
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query', schema: rest, ...(description === undefined ? {} : { description }) };
+  });
+}
 
 /** The OpenAPI 3.1 document served at /openapi.json; test/api checks that it names every route the server has. */
 export function openApiDocument(): Json {
@@ -74,6 +85,46 @@ export function openApiDocument(): Json {
             },
           },
         },
+        SequencePage: {
+          type: 'object',
+          required: ['tenant', 'sequences'],
+          properties: {
+            tenant: { type: 'string' },
+            sequences: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['rejectionId', 'workflowId', 'stage', 'startedAt', 'awaitingApproval'],
+                properties: {
+                  ...strings('rejectionId', 'workflowId', 'candidate', 'company', 'role', 'coach'),
+                  stage: { type: 'string' },
+                  ...dates('rejectedAt', 'startedAt', 'closedAt'),
+                  next: { type: 'object', properties: { ...strings('key', 'kind', 'to', 'status'), ...dates('at') } },
+                  awaitingApproval: { type: 'integer', minimum: 0 },
+                },
+              },
+            },
+            nextCursor: { type: 'string', description: 'Pass as `cursor` for the next page; absent on the last page.' },
+          },
+        },
+        Approvals: {
+          type: 'object',
+          required: ['tenant', 'approvals'],
+          properties: {
+            tenant: { type: 'string' },
+            approvals: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  ...strings('rejectionId', 'workflowId', 'candidate', 'company', 'role', 'key', 'kind', 'to', 'subject', 'text'),
+                  ...dates('decideBy', 'waitingSince'),
+                  fallback: { enum: ['send', 'skip'], description: 'What happens at decideBy when nobody decides.' },
+                },
+              },
+            },
+          },
+        },
         StartResult: {
           type: 'object',
           properties: { outcome: { enum: ['started', 'existing'] }, rejectionId: { type: 'string' }, workflowId: { type: 'string' } },
@@ -113,15 +164,16 @@ export function openApiDocument(): Json {
       '/sequences': {
         get: {
           operationId: 'list',
-          summary: "The tenant's sequences, newest first, with each one's next step.",
-          parameters: [
-            { name: 'stage', in: 'query', schema: { enum: [...STAGES] } },
-            { name: 'company', in: 'query', schema: { type: 'string' }, description: 'Exact company name (the OnwardCompany search attribute).' },
-            { name: 'candidate', in: 'query', schema: { type: 'string' }, description: "Part of the candidate's name, any case." },
-            { name: 'tenant', in: 'query', schema: { type: 'string' }, description: "Must be the key's own tenant (403 otherwise)." },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
-          ],
-          responses: { 200: { description: 'The sequences.', content: json({ type: 'object', properties: { sequences: { type: 'array', items: { type: 'object' } } } }) }, ...errors(400, 401, 403) },
+          summary: "A page of the tenant's sequences (one visibility query), running ones first, newest first, with each one's next step.",
+          parameters: queryParameters(listQuerySchema),
+          responses: { 200: { description: 'A page of sequences; nextCursor when there is another.', content: json(ref('SequencePage')) }, ...errors(400, 401) },
+        },
+      },
+      '/approvals': {
+        get: {
+          operationId: 'approvals',
+          summary: "The tenant's drafts waiting for a decision, oldest first (decide with POST /sequences/{id}/approve).",
+          responses: { 200: { description: 'The drafts.', content: json(ref('Approvals')) }, ...errors(401) },
         },
       },
       '/sequences/{id}': {

@@ -25,9 +25,9 @@ const DAY = 24 * 3600 * 1000;
 export function cohortsOf(sequences: { summary: SequenceSummary; status: SequenceStatus }[]): Cohort[] {
   const cohorts = new Map<string, Cohort & { daysToHire: number[] }>();
   for (const { summary, status } of sequences) {
-    const rejectedAt = typeof summary.memo?.rejectedAt === 'string' ? Date.parse(summary.memo.rejectedAt) : summary.startedAt.getTime();
+    const rejectedAt = summary.rejectedAt ? Date.parse(summary.rejectedAt) : summary.startedAt.getTime();
     const month = new Date(rejectedAt).toISOString().slice(0, 7);
-    const company = summary.company ?? status.company;
+    const company = status.company;
     const key = JSON.stringify([company, month]);
     const cohort = cohorts.get(key) ?? {
       company,

@@ -2,21 +2,22 @@ import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { STAGES } from '../../workflows/status';
 import type { SuppressionList } from '../../activities/suppression';
 import type { WebhooksConfig } from '../ats/common';
 import { importRows, ImportFileError, rowsFromCsv } from '../import';
 import { decodeUtf8, InvalidUtf8Error } from '../utf8';
 import { registerActionPages } from './action-pages';
 import { isActionName } from './actions';
+import { approvalsQuerySchema, listQuerySchema } from './list-schemas';
 import { registerDashboard } from './dashboard';
-import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors';
+import { ApiError, badRequest, notFound, unauthorized } from './errors';
 import type { ApiKeys } from './keys';
 import { openApiDocument } from './openapi';
 import { outcomesCsv, type LedgerReports } from './outcomes-report';
 import { createMemoryRecords, type RecordStore } from './records';
 import { SequenceService } from './service';
 import { keyDirectory, type TenantStore } from './tenants';
+import type { VisibilityHashing } from '../visibility-keys';
 import { DEFAULT_RATE_LIMITS, keyDigest, requestLimit, type RateLimits } from './rate-limits';
 import { parseOr400 } from './validation';
 import { registerUnsubscribe, type UnsubscribeOptions } from './unsubscribe';
@@ -51,6 +52,8 @@ export interface ApiOptions {
   rateLimits?: Partial<RateLimits>;
   /** ONWARD_LEVER_MAX_AGE: Lever deliveries triggered longer ago are refused (default 1 hour). */
   leverMaxAgeMs?: number;
+  /** The keyed hashes of the search attributes; by default under the client's payload keys (client/visibility-keys.ts). */
+  hashing?: VisibilityHashing;
 }
 
 /**
@@ -71,22 +74,14 @@ function utf8Text(body: Buffer): string {
   }
 }
 
-const listQuery = z.strictObject({
-  stage: z.enum(STAGES).optional(),
-  company: z.string().min(1).max(160).optional(),
-  candidate: z.string().min(1).max(120).optional(),
-  tenant: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
-
 const day = z.iso.date({ message: 'must be a date, YYYY-MM-DD' });
 const outcomesQuery = z
   .strictObject({ from: day.optional(), to: day.optional(), format: z.enum(['json', 'csv']).default('json') })
   .refine((query) => !query.from || !query.to || query.from <= query.to, { message: 'must not be before from', path: ['to'] });
 
-/** The Onward HTTP API,  the ATS webhooks and the dashboard, on one Fastify server. */
+/** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
-  const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions);
+  const service = new SequenceService(options.client, options.taskQueue, options.suppressions ?? options.unsubscribe?.suppressions, options.hashing);
   const records = options.records ?? createMemoryRecords();
   const keys = keyDirectory(options.keys, options.tenants);
   const logger = options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: requestLogFields } } : false;
@@ -155,10 +150,14 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     });
 
     scope.get('/sequences', async (request) => {
-      const query = parseOr400(listQuery, request.query, '(query)');
-      if (query.tenant !== undefined && query.tenant !== request.tenant) throw forbidden('tenant', `this API key may only read tenant "${request.tenant}"`);
-      const sequences = await service.list(request.tenant, query);
-      return { tenant: request.tenant, sequences };
+      const query = parseOr400(listQuerySchema, request.query, '(query)');
+      const page = await service.list(request.tenant, query);
+      return { tenant: request.tenant, ...page };
+    });
+
+    scope.get('/approvals', async (request) => {
+      parseOr400(approvalsQuerySchema, request.query, '(query)');
+      return { tenant: request.tenant, approvals: await service.approvals(request.tenant) };
     });
 
     scope.get<{ Params: { id: string } }>('/sequences/:id', async (request) => {

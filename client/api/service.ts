@@ -4,9 +4,12 @@ import { STAGE_ATTRIBUTE, statusQuery } from '../../workflows/definitions';
 import { parseRejectionDocument, type SequenceInput } from '../../workflows/input';
 import { REJECTION_ID_PATTERN } from '../../workflows/rejection-id';
 import { INVALID_ARGUMENT } from '../../workflows/updates';
-import type { SequenceStatus, Stage, TimelineEntry } from '../../workflows/status';
+import type { SequenceStatus, Stage } from '../../workflows/status';
 import { ActionRefusedError } from '../actions';
-import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
+import { LIST_MEMO_FIELD, TENANT_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
+import { asListMemo } from '../../workflows/list-memo';
+import { clientVisibilityHashing, type VisibilityHashing } from '../visibility-keys';
+import { approvalsOf, listPage, mapLimited, type Approval, type ListFilters, type ListPage } from './sequence-list';
 import type { SuppressionList } from '../../activities/suppression';
 import { CandidateSuppressedError, listSequences, startSequence, type SequenceSummary } from '../sequences';
 import { HTTP_ACTIONS, type ActionName } from './actions';
@@ -32,57 +35,14 @@ export interface StartResult {
 export interface SequenceExecution {
   workflowId: string;
   tenant?: string;
-  company?: string;
   execution: string;
   startedAt: string;
   closedAt?: string;
   rejectedAt?: string;
+  coach?: string;
 }
 
-/** The next message a sequence will send (or that waits for approval), if any. */
-export interface NextStep {
-  key: string;
-  kind: TimelineEntry['kind'];
-  to: string;
-  status: TimelineEntry['status'];
-  at: string;
-}
-
-export interface SequenceListItem extends SequenceExecution {
-  rejectionId: string;
-  stage: string;
-  candidate?: string;
-  role?: string;
-  next?: NextStep;
-  awaitingApproval: number;
-}
-
-export interface ListFilters {
-  stage?: Stage;
-  company?: string;
-  /** Case-insensitive part of the candidate's name. */
-  candidate?: string;
-  limit?: number;
-}
-
-export function nextStepOf(status: SequenceStatus): NextStep | undefined {
-  const pending = status.timeline.filter((entry) => entry.status === 'scheduled' || entry.status === 'awaiting-approval');
-  const next = pending.find((entry) => entry.status === 'awaiting-approval') ?? pending[0];
-  return next && { key: next.key, kind: next.kind, to: next.to, status: next.status, at: next.scheduledAt };
-}
-
-async function mapLimited<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(runners);
-  return results;
-}
+export type { Approval, ListFilters, ListPage, SequenceListItem } from './sequence-list';
 
 /** A start refused because the candidate opted out: 422 naming `candidate.email`; nothing was started. */
 export class SuppressedCandidateRefusal extends ApiError {
@@ -103,7 +63,14 @@ export class SequenceService {
     readonly taskQueue: string,
     /** The suppression list starts are checked against; by default the file the workers share. */
     readonly suppressions?: SuppressionList,
-  ) {}
+    /** The keyed hashes of the search attributes; by default under this client's payload keys. */
+    hashing?: VisibilityHashing,
+  ) {
+    this.hashing = hashing ?? clientVisibilityHashing();
+  }
+
+  /** The keyed hashes of the search attributes (client/visibility-keys.ts). */
+  readonly hashing: VisibilityHashing;
 
   /** Validates a rejection document with the CLI's validation: same fields, same messages. */
   validate(document: unknown): SequenceInput {
@@ -116,19 +83,17 @@ export class SequenceService {
    * Starts a validated rejection for a tenant (none: the CLI's import without --tenant), idempotently on the
    * rejection id within the tenant: the tenant's older, unscoped sequence of the same id counts as existing.
    */
-  async start(input: SequenceInput, tenant?: string): Promise<StartResult> {
-    const { id, company, role, rejectedAt } = input.rejection;
+  async start(input: SequenceInput, tenant?: string, options: { unscopedId?: boolean } = {}): Promise<StartResult> {
+    const { id } = input.rejection;
     if (tenant !== undefined) {
       const legacy = await this.legacy(tenant, id);
       if (legacy) return { outcome: 'existing', rejectionId: id, workflowId: legacy.workflowId };
     }
-    const typedSearchAttributes = [
-      { key: COMPANY_ATTRIBUTE, value: company },
-      ...(tenant === undefined ? [] : [{ key: TENANT_ATTRIBUTE, value: tenant }]),
-    ];
+    // The CLI's sequences keep their unscoped id (`onward status ID` finds them) and still belong to a tenant.
+    const workflowId = workflowIdFor(id, options.unscopedId ? undefined : tenant);
     let result;
     try {
-      result = await startSequence(this.client, this.taskQueue, input, { workflowId: workflowIdFor(id, tenant), typedSearchAttributes, memo: { role, rejectedAt }, suppressions: this.suppressions });
+      result = await startSequence(this.client, this.taskQueue, input, { workflowId, tenant, hashing: this.hashing, suppressions: this.suppressions });
     } catch (error) {
       if (error instanceof CandidateSuppressedError) throw new SuppressedCandidateRefusal(error);
       throw error;
@@ -174,19 +139,14 @@ export class SequenceService {
     }
   }
 
-  /** The tenant's sequences, newest first, with what each will do next (from its status query). */
-  async list(tenant: string, filters: ListFilters = {}): Promise<SequenceListItem[]> {
-    const limit = filters.limit ?? 100;
-    const summaries = await listSequences(this.client, {
-      tenant,
-      stage: filters.stage,
-      company: filters.company,
-      // A candidate search looks further: the name is only known from each sequence's status.
-      limit: filters.candidate ? Math.max(limit, 1000) : limit,
-    });
-    const items = await mapLimited(summaries, 8, (summary) => this.item(summary));
-    const needle = filters.candidate?.toLocaleLowerCase();
-    return (needle ? items.filter((item) => item.candidate?.toLocaleLowerCase().includes(needle)) : items).slice(0, limit);
+  /** A page of the tenant's sequences from one visibility query (./sequence-list.ts). */
+  list(tenant: string, filters: ListFilters = {}): Promise<ListPage> {
+    return listPage(this.client, this.hashing, (workflowId) => this.query(workflowId), tenant, filters);
+  }
+
+  /** The tenant's drafts waiting for a decision, oldest first. */
+  approvals(tenant: string): Promise<Approval[]> {
+    return approvalsOf(this.client, (workflowId) => this.query(workflowId), tenant);
   }
 
   /** The status of every sequence of a tenant (for the outcomes report); unanswered queries are left out. */
@@ -194,25 +154,6 @@ export class SequenceService {
     const summaries = await listSequences(this.client, { tenant, limit });
     const statuses = await mapLimited(summaries, 8, async (summary) => ({ summary, status: await this.query(summary.workflowId).catch(() => undefined) }));
     return statuses.flatMap(({ summary, status }) => (status ? [{ summary, status }] : []));
-  }
-
-  private async item(summary: SequenceSummary): Promise<SequenceListItem> {
-    const status = await this.query(summary.workflowId).catch(() => undefined);
-    return {
-      rejectionId: summary.rejectionId,
-      workflowId: summary.workflowId,
-      tenant: summary.tenant,
-      company: summary.company ?? status?.company,
-      execution: summary.closedAt ? 'CLOSED' : 'RUNNING',
-      startedAt: summary.startedAt.toISOString(),
-      closedAt: summary.closedAt?.toISOString(),
-      rejectedAt: typeof summary.memo?.rejectedAt === 'string' ? summary.memo.rejectedAt : undefined,
-      stage: status?.stage ?? summary.stage,
-      candidate: status?.candidate,
-      role: status?.role,
-      next: status && !summary.closedAt ? nextStepOf(status) : undefined,
-      awaitingApproval: status?.timeline.filter((entry) => entry.status === 'awaiting-approval').length ?? 0,
-    };
   }
 
   private async describe(workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
@@ -234,15 +175,17 @@ export class SequenceService {
 }
 
 function executionOf(description: WorkflowExecutionDescription): SequenceExecution {
-  const rejectedAt = description.memo?.rejectedAt;
+  const memo = asListMemo(description.memo?.[LIST_MEMO_FIELD]);
+  // Sequences started before the list memo kept the rejection date in a memo field of its own.
+  const rejectedAt = memo?.rejectedAt ?? description.memo?.rejectedAt;
   return {
     workflowId: description.workflowId,
     tenant: description.typedSearchAttributes.get(TENANT_ATTRIBUTE),
-    company: description.typedSearchAttributes.get(COMPANY_ATTRIBUTE),
     execution: description.status.name,
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString(),
     rejectedAt: typeof rejectedAt === 'string' ? rejectedAt : undefined,
+    ...(memo?.coach === undefined ? {} : { coach: memo.coach }),
   };
 }
 

@@ -7,7 +7,7 @@ set -eu
 : "${TEMPORAL_NAMESPACE:?TEMPORAL_NAMESPACE is required}"
 RETENTION=${ONWARD_NAMESPACE_RETENTION:-720h}
 # name:type, one per custom search attribute.
-SEARCH_ATTRIBUTES="OnwardStage:Keyword OnwardTenant:Keyword OnwardCompany:Keyword"
+SEARCH_ATTRIBUTES="OnwardStage:Keyword OnwardTenant:Keyword OnwardCompany:Keyword OnwardCoach:Keyword OnwardSearch:KeywordList OnwardRejectedAt:Datetime OnwardNextStepAt:Datetime OnwardAwaitingApproval:Int"
 
 # Resolve the server to an IPv4 address first, as Temporal's own compose setup does.
 host=${TEMPORAL_ADDRESS%:*}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWebhooksConfig } from '../../client/ats/common';
 import { startSequence } from '../../client/sequences';
-import { COMPANY_ATTRIBUTE, TENANT_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
+import { workflowIdFor } from '../../workflows/definitions';
 import { parseRejectionDocument } from '../../workflows/input';
 import type { SequenceStatus } from '../../workflows/status';
 import { runCli } from '../helpers/cli';
@@ -76,12 +76,7 @@ describe('tenant-scoped sequence ids', () => {
     const parsed = parseRejectionDocument(document('legacy-7'));
     if (!parsed.ok) throw new Error('fixture');
     // Started as the API started every sequence before: the unscoped id, the tenant in the search attribute.
-    await startSequence(api.env.client, api.taskQueue, parsed.input, {
-      typedSearchAttributes: [
-        { key: COMPANY_ATTRIBUTE, value: 'Acme Analytics' },
-        { key: TENANT_ATTRIBUTE, value: 'acme' },
-      ],
-    });
+    await startSequence(api.env.client, api.taskQueue, parsed.input, { tenant: 'acme' });
     const read = await api.call<Page>('GET', '/sequences/legacy-7', { key: KEYS.acme });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ tenant: 'acme', workflowId: 'rejection-legacy-7' });

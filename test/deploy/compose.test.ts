@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
+import { SEARCH_ATTRIBUTE_TYPE_NAMES } from '../../client/visibility';
 import { unsubscribeLinksFrom } from '../../activities/unsubscribe-token';
 import { readCodecServerConfig } from '../../client/codec-server';
 import { resolveTemporalBinary } from '../../client/temporal-binaries';
@@ -284,7 +285,7 @@ describe('docker-compose.yml', () => {
       expect(port, `${name}: TEMPORAL_ADDRESS`).toBe(frontendPort());
     }
     const script = read('deploy/temporal/setup-namespace.sh');
-    for (const key of ONWARD_SEARCH_ATTRIBUTES) expect(script).toContain(`${key.name}:Keyword`);
+    for (const key of ONWARD_SEARCH_ATTRIBUTES) expect(script).toContain(`${key.name}:${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`);
     expect(ONWARD_SEARCH_ATTRIBUTES).toContain(STAGE_ATTRIBUTE);
   });
 

@@ -2,11 +2,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
+import { onwardIndexedSearchAttributes, SEARCH_ATTRIBUTE_TYPE_NAMES } from '../../client/visibility';
 import { resolveTemporalBinary, serverExecutable } from '../../client/temporal-binaries';
 
 // deploy/temporal/setup-namespace.sh is what the compose file's `temporal-setup` job runs (in the admin-tools image,
@@ -41,33 +40,24 @@ function setup() {
   });
 }
 
-const TYPE_NAMES: Record<SearchAttributeType, string> = {
-  [SearchAttributeType.TEXT]: 'Text',
-  [SearchAttributeType.KEYWORD]: 'Keyword',
-  [SearchAttributeType.INT]: 'Int',
-  [SearchAttributeType.DOUBLE]: 'Double',
-  [SearchAttributeType.BOOL]: 'Bool',
-  [SearchAttributeType.DATETIME]: 'Datetime',
-  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
-};
 
 describe('the temporal-setup job (deploy/temporal/setup-namespace.sh)', () => {
   test('lists exactly the search attributes Onward uses', () => {
     const line = /^SEARCH_ATTRIBUTES="([^"]*)"$/m.exec(readFileSync(SCRIPT, 'utf8'))?.[1] ?? '';
-    expect(line.split(' ').sort()).toEqual(ONWARD_SEARCH_ATTRIBUTES.map((key) => `${key.name}:${TYPE_NAMES[key.type]}`).sort());
+    expect(line.split(' ').sort()).toEqual(ONWARD_SEARCH_ATTRIBUTES.map((key) => `${key.name}:${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]}`).sort());
   });
 
   test('creates the namespace with its retention, and every search attribute; a second run changes nothing', async () => {
     const first = await setup();
     expect(first.stdout).toContain(`Creating namespace ${NAMESPACE} (retention 720h)`);
-    for (const key of ONWARD_SEARCH_ATTRIBUTES) expect(first.stdout).toContain(`Creating search attribute ${key.name} (Keyword)`);
+    for (const key of ONWARD_SEARCH_ATTRIBUTES) expect(first.stdout).toContain(`Creating search attribute ${key.name} (${SEARCH_ATTRIBUTE_TYPE_NAMES[key.type]})`);
 
     const { workflowService, operatorService } = testEnv.client.connection;
     const namespace = await workflowService.describeNamespace({ namespace: NAMESPACE });
     expect(Number(namespace.config?.workflowExecutionRetentionTtl?.seconds)).toBe(720 * 3600);
     const { customAttributes } = await operatorService.listSearchAttributes({ namespace: NAMESPACE });
     for (const key of ONWARD_SEARCH_ATTRIBUTES) {
-      expect(customAttributes?.[key.name], key.name).toBe(temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      expect(customAttributes?.[key.name], key.name).toBe(onwardIndexedSearchAttributes()[key.name]);
     }
 
     const second = await setup();

@@ -7,9 +7,13 @@ import { createSmtpMailer } from '../../activities/mailer';
 import { loadTemplates } from '../../activities/templates';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type OnwardWorker } from '../../worker/worker';
-import { STAGE_ATTRIBUTE, workflowIdFor } from '../../workflows/definitions';
+import { ONWARD_SEARCH_ATTRIBUTES, workflowIdFor } from '../../workflows/definitions';
 import type { SequenceStatus } from '../../workflows/status';
 import { runCli } from '../helpers/cli';
+import { ApiKeys } from '../../client/api/keys';
+import { startApi } from '../../client/api/server';
+import { DEV_TENANT } from '../../client/default-tenant';
+import { createMemorySuppressionList } from '../../activities/suppression';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 import { rejectionDocument } from '../helpers/fixtures';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp';
@@ -35,7 +39,7 @@ describe('onward CLI against a Temporal dev server', () => {
     smtp = await startSmtpServer();
     postgres = await startPostgres();
     env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: serverExecutable('temporal'), searchAttributes: [STAGE_ATTRIBUTE] },
+      server: { executable: serverExecutable('temporal'), searchAttributes: [...ONWARD_SEARCH_ATTRIBUTES] },
     });
     worker = await createOnwardWorker({
       connection: env.nativeConnection,
@@ -123,6 +127,43 @@ describe('onward CLI against a Temporal dev server', () => {
     const unknown = await runCli(['ready', 'no-such-rejection'], cliEnv);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no running sequence');
+  });
+
+  it("starts a sequence for a tenant: by default the single-user one (`onward dev`'s), whose dashboard lists and opens it", async () => {
+    const devKey = 'dev-tenant-key-0123456789';
+    const acmeKey = 'acme-tenant-key-0123456789';
+    const api = await startApi({ client: env.client, taskQueue: 'onward', keys: new ApiKeys().addKey(DEV_TENANT, devKey).addKey('acme', acmeKey), suppressions: createMemorySuppressionList(), port: 0 });
+    const get = async (route: string, key: string) => {
+      const response = await fetch(`${api.url}${route}`, { headers: { authorization: `Bearer ${key}` } });
+      return { status: response.status, body: (await response.json()) as { sequences?: { rejectionId: string; candidate?: string }[]; candidate?: string; workflowId?: string; tenant?: string } };
+    };
+    try {
+      const plain = writeDocument('tenant-default.json', rejectionDocument({ id: 'cli-e2e-dev', rejectedAt: new Date().toISOString() }));
+      const started = await runCli(['start', plain, '--insecure-plaintext'], cliEnv);
+      expect(started.code, started.stderr).toBe(0);
+      // The id stays unscoped, so `onward status ID` still finds it.
+      expect(started.stdout).toContain(`Started sequence ${workflowIdFor('cli-e2e-dev')}`);
+      expect((await runCli(['status', 'cli-e2e-dev'], cliEnv)).code).toBe(0);
+      await expect.poll(async () => (await get('/sequences', devKey)).body.sequences?.map((sequence) => sequence.rejectionId), { timeout: 20_000, interval: 250 }).toContain('cli-e2e-dev');
+      const opened = await get('/sequences/cli-e2e-dev', devKey);
+      expect(opened.status).toBe(200);
+      expect(opened.body).toMatchObject({ candidate: 'Ada Lovelace', tenant: DEV_TENANT, workflowId: workflowIdFor('cli-e2e-dev') });
+      expect((await get('/sequences/cli-e2e-dev', acmeKey)).status).toBe(404);
+
+      const forAcme = writeDocument('tenant-acme.json', rejectionDocument({ id: 'cli-e2e-acme', rejectedAt: new Date().toISOString() }));
+      const acme = await runCli(['start', forAcme, '--tenant', 'acme', '--insecure-plaintext'], cliEnv);
+      expect(acme.stdout).toContain(`Started sequence ${workflowIdFor('cli-e2e-acme', 'acme')}`);
+      expect((await runCli(['status', 'cli-e2e-acme', '--tenant', 'acme'], cliEnv)).code).toBe(0);
+      await expect.poll(async () => (await get('/sequences', acmeKey)).body.sequences?.map((sequence) => sequence.rejectionId), { timeout: 20_000, interval: 250 }).toEqual(['cli-e2e-acme']);
+      expect((await get('/sequences/cli-e2e-acme', acmeKey)).body).toMatchObject({ tenant: 'acme', candidate: 'Ada Lovelace' });
+      expect((await get('/sequences/cli-e2e-acme', devKey)).status).toBe(404);
+
+      const bad = await runCli(['start', forAcme, '--tenant', 'not a tenant', '--insecure-plaintext'], cliEnv);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('--tenant: "not a tenant" must be 1-64 letters, digits, "_" or "-"');
+    } finally {
+      await api.close();
+    }
   });
 
   it('refuses an invalid file, naming each bad field, and starts nothing', async () => {

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { DateTime } from 'luxon';
@@ -11,7 +10,7 @@ import { messageIdFor } from '../../activities/message-id';
 import { startSequence } from '../../client/sequences';
 import { serverExecutable } from '../../client/temporal-binaries';
 import { createOnwardWorker, type OnwardWorker, type WorkerTuning } from '../../worker/worker';
-import { STAGE_ATTRIBUTE, statusQuery, workflowIdFor } from '../../workflows/definitions';
+import { statusQuery, workflowIdFor } from '../../workflows/definitions';
 import { describeProblems, parseRejectionDocument, type SequenceInput } from '../../workflows/input';
 import type { PolicyOverrides } from '../../workflows/policy';
 import type { rejectionFollowUp } from '../../workflows/rejection-follow-up';
@@ -20,6 +19,7 @@ import type { SequenceStatus, TimelineEntry } from '../../workflows/status';
 import { rejectionDocument } from './fixtures';
 import { registerSequence, stepOf } from './steps';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from './smtp';
+import { onwardIndexedSearchAttributes } from '../../client/visibility';
 
 /**
  * One time-skipping Temporal test server, one in-process SMTP server and one Onward worker (built with
@@ -135,7 +135,7 @@ async function startServices(env: TestWorkflowEnvironment, options: HarnessOptio
   // service; without this, starting a sequence fails with "search attribute OnwardStage is not defined".
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: { [STAGE_ATTRIBUTE.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+    searchAttributes: onwardIndexedSearchAttributes(),
   });
 
   const smtp = await startSmtpServer();

@@ -34,13 +34,13 @@ import {
   resumeUpdate,
   sendQueueOf,
   snoozeUpdate,
-  STAGE_ATTRIBUTE,
   statusQuery,
 } from '../../workflows/definitions';
 import { parseRejectionDocument } from '../../workflows/input';
 import type { PolicyOverrides } from '../../workflows/policy';
 import { rejectionDocument } from '../helpers/fixtures';
 import { startSmtpServer } from '../helpers/smtp';
+import { onwardIndexedSearchAttributes } from '../../client/visibility';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUT = __dirname;
@@ -62,7 +62,7 @@ async function main(revision = 'HEAD', label?: string): Promise<void> {
     try {
       await env.connection.operatorService.addSearchAttributes({
         namespace: env.namespace ?? 'default',
-        searchAttributes: { [STAGE_ATTRIBUTE.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+        searchAttributes: onwardIndexedSearchAttributes(),
       });
       const taskQueue = 'record-histories';
       const activities = createActivities({ mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test' });

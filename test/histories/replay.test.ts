@@ -56,6 +56,10 @@ describe('recorded sequences replay with the current workflow code', () => {
         'approved-paused-opted-out.outcomes-ledger.history.pb',
         'running-mid-check-ins.outcomes-ledger.history.pb',
         'replied-by-email.outcomes-ledger.history.pb',
+        // And since the workflow keeps the list's memo and search attributes in step (patch 'wf-visibility-memo').
+        'default-complete.visibility-memo.history.pb',
+        'approved-paused-opted-out.visibility-memo.history.pb',
+        'running-mid-check-ins.visibility-memo.history.pb',
       ]),
     );
   });
@@ -80,6 +84,8 @@ describe('the guards are what keep them running', () => {
     ['sending from a task queue of its own', 'patched(TASK_QUEUE_SENDS_PATCH)', 'hand-over.ts', 'default-complete.local-send.history.pb'],
     // Sequences recorded before the outcomes ledger write no rows: their histories have no recordOutcomes activity.
     ['writing the outcomes ledger', "patched('wf-outcomes-ledger')", 'sequence.ts', 'default-complete.email-replies.history.pb'],
+    // The list memo's upserts are commands of their own: sequences recorded before them must not issue them.
+    ['keeping the list memo', 'patched(VISIBILITY_MEMO_PATCH)', 'visibility.ts', 'default-complete.email-replies.history.pb'],
   ])('%s without its guard would break the sequences recorded before it', async (_change, guard, fileName, historyFile) => {
     // The same workflow code with the guard taken as always true, as if it were forgotten.
     const copy = mkdtempSync(path.join(tmpdir(), 'onward-unguarded-'));

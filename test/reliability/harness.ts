@@ -15,6 +15,7 @@ import { startSequence } from '../../client/sequences';
 import { resolveTemporalBinary } from '../../client/temporal-binaries';
 import { createDataConverter, failureConverterPath, type CodecKeyring } from '../../common/codec';
 import { ONWARD_SEARCH_ATTRIBUTES, statusQuery } from '../../workflows/definitions';
+import { SEARCH_ATTRIBUTE_TYPE_NAMES } from '../../client/visibility';
 import { describeProblems, parseRejectionDocument, type SequenceInput } from '../../workflows/input';
 import type { PolicyOverrides } from '../../workflows/policy';
 import type { RejectionDocument } from '../../workflows/rejection';
@@ -115,15 +116,6 @@ export function testKeys(): TestKeys {
 // ---- Temporal dev server ----------------------------------------------------------------------------------------
 
 /** `temporal server start-dev --search-attribute Name=Type` spells the types this way. */
-const SEARCH_ATTRIBUTE_TYPES: Record<string, string> = {
-  TEXT: 'Text',
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 export interface DevServer {
   address: string;
@@ -152,7 +144,7 @@ export async function devServer(dbFile: string): Promise<DevServer> {
       const uiPort = await freePort();
       const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--headless'];
       args.push('--db-filename', dbFile, '--log-level', 'error');
-      for (const attribute of ONWARD_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=${SEARCH_ATTRIBUTE_TYPES[attribute.type]}`);
+      for (const attribute of ONWARD_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=${SEARCH_ATTRIBUTE_TYPE_NAMES[attribute.type]}`);
       const started = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = started;
       started.stdout.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
