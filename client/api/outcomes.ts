@@ -62,7 +62,7 @@ export function cohortsOf(sequences: { summary: SequenceSummary; status: Sequenc
 
 const CSV_COLUMNS: (keyof Cohort)[] = ['company', 'month', 'sequences', 'checkInsSent', 'checkInsAnswered', 'applications', 'interviews', 'hires', 'averageDaysToHire'];
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value == null ? '' : JSON.stringify(value);
   // Quote what needs it, and keep spreadsheets from reading a company name as a formula.
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;

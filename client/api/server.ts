@@ -1,8 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { STAGES } from '../../workflows/status';
 import type { SuppressionList } from '../../activities/suppression';
 import type { WebhooksConfig } from '../ats/common';
 import { importRows, ImportFileError, rowsFromCsv } from '../import';
@@ -10,14 +8,13 @@ import { decodeUtf8, InvalidUtf8Error } from '../utf8';
 import { registerActionPages } from './action-pages';
 import { isActionName } from './actions';
 import { registerDashboard } from './dashboard';
-import { ApiError, badRequest, forbidden, notFound, unauthorized } from './errors';
+import { registerDashboardData } from './dashboard-data';
+import { ApiError, badRequest, notFound, unauthorized } from './errors';
 import type { ApiKeys } from './keys';
 import { openApiDocument } from './openapi';
-import { cohortsCsv, cohortsOf } from './outcomes';
 import { RecordStore } from './records';
 import { SequenceService } from './service';
 import { DEFAULT_RATE_LIMITS, keyDigest, requestLimit, type RateLimits } from './rate-limits';
-import { parseOr400 } from './validation';
 import { registerUnsubscribe, type UnsubscribeOptions } from './unsubscribe';
 import { registerWebhooks } from './webhooks';
 
@@ -64,14 +61,6 @@ function utf8Text(body: Buffer): string {
     throw error;
   }
 }
-
-const listQuery = z.strictObject({
-  stage: z.enum(STAGES).optional(),
-  company: z.string().min(1).max(160).optional(),
-  candidate: z.string().min(1).max(120).optional(),
-  tenant: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
 
 /** The Onward HTTP API, the ATS webhooks and the dashboard, on one Fastify server. */
 export function buildApi(options: ApiOptions): FastifyInstance {
@@ -143,12 +132,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       return reply.code(result.outcome === 'started' ? 201 : 200).send({ ...result, links: { self: `/sequences/${encodeURIComponent(result.rejectionId)}` } });
     });
 
-    scope.get('/sequences', async (request) => {
-      const query = parseOr400(listQuery, request.query, '(query)');
-      if (query.tenant !== undefined && query.tenant !== request.tenant) throw forbidden('tenant', `this API key may only read tenant "${request.tenant}"`);
-      const sequences = await service.list(request.tenant, query);
-      return { tenant: request.tenant, sequences };
-    });
+    // The list, the approvals, the messages sent and the outcomes: the dashboard's reads.
+    registerDashboardData(scope, options.client, service);
 
     scope.get<{ Params: { id: string } }>('/sequences/:id', async (request) => {
       const { execution, status } = await service.status(request.tenant, request.params.id);
@@ -183,15 +168,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
       return importRows(rows, async (document) => (await service.start(service.validate(document), tenant)).outcome);
     });
 
-    scope.get('/outcomes', async (request, reply) => {
-      const { format } = parseOr400(z.strictObject({ format: z.enum(['json', 'csv']).default('json') }), request.query, '(query)');
-      const cohorts = cohortsOf(await service.statuses(request.tenant));
-      if (format === 'json') return { tenant: request.tenant, cohorts };
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="onward-outcomes-${request.tenant}.csv"`)
-        .send(cohortsCsv(cohorts));
-    });
     done();
   });
 
