@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { renderRequest } from '../../activities/email';
 import { loadTemplates, type Templates } from '../../activities/templates';
+import { statusQuery } from '../../workflows/definitions';
 import type { EmailRequest } from '../../workflows/email-request';
 import type { SequenceInput } from '../../workflows/input';
 import { STAGES, type SequenceStatus, type Stage } from '../../workflows/status';
@@ -33,6 +34,7 @@ import { parseOr400 } from './validation';
  */
 
 const SCAN_LIMIT = 2000;
+const QUERY_DEADLINE_MS = 5_000;
 const SEND_ACTIVITIES = new Set(['sendEmail', 'sendWithGmail', 'sendEmailUnlessRateLimited']);
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
@@ -166,6 +168,11 @@ class SlowDashboardData {
     return payloads ? decodeFromPayloadsAtIndex<SequenceInput>(this.client.options.loadedDataConverter, 0, payloads) : undefined;
   }
 
+  /** The sequence's status query, given up after a few seconds (a sequence no worker answers for is shown from its summary). */
+  private statusOf(workflowId: string): Promise<SequenceStatus> {
+    return this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).query(statusQuery));
+  }
+
   /** Every sequence of the tenant with its status and start input; unanswered ones keep their summary only. */
   async known(tenant: string, filters: { stage?: Stage; company?: string } = {}): Promise<Known[]> {
     const summaries = await listSequences(this.client, { tenant, limit: SCAN_LIMIT, stage: filters.stage, company: filters.company });
@@ -176,7 +183,7 @@ class SlowDashboardData {
         ...(await Promise.all(
           summaries.slice(start, start + 8).map(async (summary) => ({
             summary,
-            status: await this.service.status(tenant, summary.rejectionId).then(({ status }) => status, () => undefined),
+            status: await this.statusOf(summary.workflowId).catch(() => undefined),
             input: await this.inputOf(summary.workflowId).catch(() => undefined),
           })),
         )),

@@ -45,3 +45,9 @@ export function badge(status: string): HTMLElement {
   const tone = ['sent', 'completed', 'hired'].includes(status) ? 'done' : pending.includes(status) ? 'pending' : status === 'failed' ? 'failed' : 'quiet';
   return h('span', { class: `badge ${tone}` }, status);
 }
+
+/** Puts `element` in the place of the page's element of the same id, unless it shows the same: a refresh then keeps what the user opened or points at. */
+export function replaceIfChanged(element: HTMLElement): void {
+  const current = document.getElementById(element.id);
+  if (current && current.outerHTML !== element.outerHTML) current.replaceWith(element);
+}

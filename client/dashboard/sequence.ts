@@ -2,7 +2,7 @@
 import type { MessagesPage, SentMessage } from '../api/dashboard-contract';
 import type { SequenceExecution } from '../api/service';
 import { describeFallback, type SequenceStatus, type TimelineEntry } from '../../workflows/status';
-import { badge, h, say, show, when } from './dom';
+import { badge, h, replaceIfChanged, say, show, when } from './dom';
 import { api, isSignedOut, refreshIn } from './session';
 import { dateInWords, stepName, whenInWords } from './words';
 
@@ -211,11 +211,7 @@ export async function renderSequence(id: string, full = true): Promise<void> {
   const existing = document.getElementById('sequence');
   // Polling keeps the page current without throwing away a draft being edited.
   if (existing && !full && existing.dataset.id === id && draftKeys === shownDrafts) {
-    document.getElementById('summary')?.replaceWith(summary(status));
-    document.getElementById('timeline')?.replaceWith(timeline(status, named));
-    document.getElementById('messages')?.replaceWith(sentMessages(messages, status.candidate));
-    document.getElementById('details')?.replaceWith(details(status));
-    document.getElementById('buttons')?.replaceWith(buttons(id, status, running));
+    for (const part of [summary(status), timeline(status, named), sentMessages(messages, status.candidate), details(status), buttons(id, status, running)]) replaceIfChanged(part);
     refreshIn(2000, () => renderSequence(id, false));
     return;
   }

@@ -5,7 +5,7 @@ import type { SequenceStatus } from '../../workflows/status';
 import { buildApi } from '../../client/api/server';
 import { ApiKeys } from '../../client/api/keys';
 import { ACTION_NAMES } from '../../client/api/actions';
-import type { SequenceListItem } from '../../client/api/service';
+import type { OutcomesReport, SequenceListItem } from '../../client/api/dashboard-contract';
 import { rejectionDocument } from '../helpers/fixtures';
 import { eventually } from '../helpers/eventually';
 import { KEYS, startApiHarness, type ApiHarness, type ErrorsBody } from './harness';
@@ -151,7 +151,7 @@ describe('the HTTP API', () => {
       expect(response.body.sequences.map((sequence) => sequence.rejectionId)).toEqual(['api-list-1']);
       return response.body.sequences[0] as SequenceListItem;
     });
-    expect(byCompany).toMatchObject({ candidate: 'Grace Brewster', stage: 'grieving', tenant: 'acme', company: "O'Reilly Media" });
+    expect(byCompany).toMatchObject({ candidate: 'Grace Brewster', stage: 'grieving', company: "O'Reilly Media" });
     expect(byCompany.next).toMatchObject({ status: 'scheduled' });
 
     const byCandidate = await api.call<{ sequences: SequenceListItem[] }>('GET', '/sequences?candidate=brewster', { key: KEYS.acme });
@@ -230,17 +230,17 @@ describe('the HTTP API', () => {
     expect(broken.body.errors[0]?.field).toBe('(csv)');
   });
 
-  it('reports outcomes per cohort, as JSON and CSV', async () => {
-    const outcomes = await eventually(async () => {
-      const response = await api.call<{ cohorts: { company: string; sequences: number; hires: number; applications: number }[] }>('GET', '/outcomes', { key: KEYS.acme });
-      const acme = response.body.cohorts.find((cohort) => cohort.company === 'Acme Analytics');
-      expect(acme?.hires).toBe(1);
-      return response.body.cohorts;
+  it('reports outcomes by month, coach and client company, as JSON and CSV', async () => {
+    const report = await eventually(async () => {
+      const response = await api.call<OutcomesReport>('GET', '/outcomes', { key: KEYS.acme });
+      expect(response.body.byCompany.find((group) => group.group === 'Acme Analytics')?.hired).toBe(1);
+      return response.body;
     });
-    expect(outcomes.find((cohort) => cohort.company === 'Acme Analytics')).toMatchObject({ applications: 3 });
+    expect(report.byCoach.find((group) => group.group === '(none)')?.sequences).toBeGreaterThan(0);
+    expect(report.byMonth.length).toBeGreaterThan(0);
     const csv = await api.call('GET', '/outcomes?format=csv', { key: KEYS.acme });
     expect(csv.headers.get('content-type')).toContain('text/csv');
-    expect(csv.text.split('\r\n')[0]).toBe('company,month,sequences,checkInsSent,checkInsAnswered,applications,interviews,hires,averageDaysToHire');
-    expect(csv.text).toContain("O'Reilly Media,");
+    expect(csv.text.split('\r\n')[0]).toBe('dimension,group,sequences,feedbackRequested,feedbackReceived,feedbackReplyRate,hired,medianDaysToNextJob,optedOut,completed,messagesSent,messagesSkipped,messagesFailed');
+    expect(csv.text).toContain("byCompany,O'Reilly Media,");
   });
 });
