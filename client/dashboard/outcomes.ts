@@ -7,10 +7,11 @@ import { percent } from './words';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
-const DIMENSIONS: [OutcomeDimension, string][] = [
-  ['byCoach', 'By coach'],
-  ['byCompany', 'By client company'],
-  ['byMonth', 'By month'],
+/** Each grouping: its switch's label and its table's first column. */
+const DIMENSIONS: [OutcomeDimension, string, string][] = [
+  ['byCoach', 'By coach', 'Coach'],
+  ['byCompany', 'By client company', 'Client company'],
+  ['byMonth', 'By month', 'Month of the rejection'],
 ];
 
 const COLUMNS: [keyof OutcomeGroup, string][] = [
@@ -85,7 +86,7 @@ export async function renderOutcomes(params: URLSearchParams): Promise<void> {
       h(
         'table',
         { id: 'outcomes' },
-        h('thead', {}, h('tr', {}, h('th', {}, DIMENSIONS.find(([name]) => name === dimension)?.[1].replace(/^By /, '') ?? ''), ...COLUMNS.map(([, title]) => h('th', {}, title)))),
+        h('thead', {}, h('tr', {}, h('th', {}, DIMENSIONS.find(([name]) => name === dimension)?.[2] ?? ''), ...COLUMNS.map(([, title]) => h('th', {}, title)))),
         h(
           'tbody',
           {},

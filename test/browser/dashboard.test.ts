@@ -211,10 +211,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
   });
 
   it('shows outcomes as charts by coach, company and month, and downloads the CSV', async () => {
+    // A candidate found her next job: the time-to-next-job chart has a bar.
+    expect((await api.call('POST', '/sequences/browser-filler-1/hired', { key: KEYS.acme, json: {} })).status).toBe(200);
     await page.getByRole('link', { name: 'Outcomes' }).click();
     const hedy = page.locator('#outcomes tr[data-group="Hedy Lamarr"]');
     await hedy.waitFor({ timeout: 30_000 });
-    expect(await page.locator('#outcomes tr[data-group="(none)"] td').nth(1).textContent()).toBe(String(FILLERS));
+    const none = page.locator('#outcomes tr[data-group="(none)"] td');
+    expect(await none.nth(1).textContent()).toBe(String(FILLERS));
+    await expect.poll(async () => (await page.reload(), await none.nth(5).textContent()), { timeout: 30_000 }).toBe('1');
+    expect(Number(await none.nth(6).textContent())).toBeGreaterThanOrEqual(41);
     // Each chart drew something: its canvas has pixels that are not transparent.
     for (const id of ['reply-rate', 'days-to-job', 'messages-chart']) {
       // Counts the pixels a chart drew (the test's TypeScript has no DOM types: the function is given as text).
