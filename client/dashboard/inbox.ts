@@ -20,7 +20,7 @@ async function decide(approval: Approval, decision: 'approve' | 'skip', edits: {
 function approvalCard(approval: Approval, now: number): HTMLElement {
   const subject = h('input', { type: 'text', name: 'subject', value: approval.subject });
   const text = h('textarea', { name: 'text', rows: Math.min(24, approval.text.split('\n').length + 2) }, approval.text);
-  const card = h('li', { class: 'card draft', 'data-approval': `${approval.rejectionId}/${approval.key}` });
+  const card = h('li', { class: 'card draft', 'data-approval': idOf(approval) });
   const act = async (decision: 'approve' | 'skip') => {
     // Only what the person changed is sent as an edit: an untouched draft goes out as the template wrote it.
     const edits = decision === 'approve' ? { ...(subject.value !== approval.subject ? { subject: subject.value } : {}), ...(text.value !== approval.text ? { text: text.value } : {}) } : {};
@@ -46,22 +46,22 @@ function approvalCard(approval: Approval, now: number): HTMLElement {
   return card;
 }
 
-let shownApprovals = '';
+const idOf = (approval: Approval): string => `${approval.rejectionId}/${approval.key}`;
 
 export async function renderInbox(): Promise<void> {
   const { tenant, approvals } = await api<ApprovalsPage>('/approvals');
   signedIn(tenant);
   if (location.hash !== '#/approvals') return;
-  // A draft being edited is never thrown away by a refresh: the cards are rebuilt only when other drafts wait.
-  const ids = approvals.map((approval) => `${approval.rejectionId}/${approval.key}`).join(',');
-  if (!document.getElementById('approvals') || ids !== shownApprovals) {
-    shownApprovals = ids;
-    const now = Date.now();
-    show(
-      h('h1', {}, 'Approvals'),
-      h('p', { class: 'sub' }, approvals.length ? `${approvals.length} draft${approvals.length === 1 ? '' : 's'} waiting for a person, oldest first. Edit the subject or text in place, then approve or skip.` : 'No draft waits for approval.'),
-      h('ol', { id: 'approvals', class: 'cards' }, ...approvals.map((approval) => approvalCard(approval, now))),
-    );
+  const now = Date.now();
+  const summary = approvals.length ? `${approvals.length} draft${approvals.length === 1 ? '' : 's'} waiting for a person, oldest first. Edit the subject or text in place, then approve or skip.` : 'No draft waits for approval.';
+  const list = document.getElementById('approvals');
+  if (list) {
+    // A refresh keeps the cards still waiting as they are (with any edit in progress), adds new ones, drops decided ones.
+    const shown = new Map([...list.children].map((card) => [(card as HTMLElement).dataset.approval, card]));
+    list.replaceChildren(...approvals.map((approval) => shown.get(idOf(approval)) ?? approvalCard(approval, now)));
+    (document.getElementById('inbox-summary') as HTMLElement).textContent = summary;
+  } else {
+    show(h('h1', {}, 'Approvals'), h('p', { class: 'sub', id: 'inbox-summary' }, summary), h('ol', { id: 'approvals', class: 'cards' }, ...approvals.map((approval) => approvalCard(approval, now))));
   }
   refreshIn(15_000, renderInbox);
 }
