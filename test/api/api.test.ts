@@ -9,7 +9,7 @@ import type { SequenceStatus } from '../../workflows/status';
 import { buildApi } from '../../client/api/server';
 import { ApiKeys } from '../../client/api/keys';
 import { ACTION_NAMES } from '../../client/api/actions';
-import type { SequenceListItem } from '../../client/api/service';
+import type { SequenceListItem } from '../../client/api/dashboard-contract';
 import { rejectionDocument } from '../helpers/fixtures';
 import { eventually } from '../helpers/eventually';
 import { KEYS, startApiHarness, type ApiHarness, type ErrorsBody } from './harness';
