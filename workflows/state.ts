@@ -157,6 +157,7 @@ export class SequenceState {
       company: this.rejection.company,
       role: this.rejection.role,
       candidate: this.rejection.candidate.name,
+      people: peopleOf(this.rejection),
       stage,
       paused: this.paused,
       grievingEndsAt: iso(this.grievingEndsAt),
@@ -172,4 +173,10 @@ export class SequenceState {
     const drafted = count('drafted');
     return { stage, sent: count('sent'), failed: count('failed'), skipped: count('skipped'), ...(drafted > 0 ? { drafted } : {}) };
   }
+}
+
+/** Address (lowercased) to name, for everyone the rejection names: a query computes it, so no history changes. */
+function peopleOf(rejection: SequenceInput['rejection']): Record<string, string> {
+  const people = [rejection.candidate, ...rejection.interviewers, ...(rejection.recruiter ? [rejection.recruiter] : [])];
+  return Object.fromEntries(people.map((person) => [person.email.toLowerCase(), person.name]));
 }

@@ -72,6 +72,8 @@ export interface SequenceStatus {
   company: string;
   role: string;
   candidate: string;
+  /** The name of each address the sequence writes to (interviewers, recruiter, candidate), so pages can say names. */
+  people?: Record<string, string>;
   stage: Stage;
   paused: boolean;
   grievingEndsAt: string;

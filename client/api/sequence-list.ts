@@ -200,7 +200,7 @@ export async function approvalsOf(client: Client, statusOf: StatusOf, tenant: st
                 role: status?.role ?? '',
                 key: entry.key,
                 kind: entry.kind,
-                to: entry.to,
+                to: withName(entry.to, status?.people),
                 subject: entry.draft.subject,
                 text: entry.draft.text,
                 decideBy: entry.draft.decideBy,
@@ -212,4 +212,10 @@ export async function approvalsOf(client: Client, statusOf: StatusOf, tenant: st
       ),
     )
     .sort((a, b) => a.waitingSince.localeCompare(b.waitingSince) || a.workflowId.localeCompare(b.workflowId));
+}
+
+/** "Grace Hopper <grace@…>" when the sequence knows the address's name, else the address. */
+function withName(address: string, people: Record<string, string> | undefined): string {
+  const name = people?.[address.toLowerCase()];
+  return name ? `${name} <${address}>` : address;
 }

@@ -71,7 +71,7 @@ export async function renderList(params: URLSearchParams, refresh = false): Prom
 
   show(
     h('h1', {}, 'Sequences'),
-    h('p', { class: 'sub' }, 'Newest rejection first.'),
+    h('p', { class: 'sub' }, 'Running sequences first, each the most recently started first.'),
     h(
       'form',
       {

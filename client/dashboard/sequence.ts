@@ -22,10 +22,14 @@ async function act(id: string, action: string, body: Record<string, unknown> = {
   }
 }
 
-/** "Grace Hopper <grace@…>" for the addresses the sent messages name, so the timeline says names where it can. */
-function namesOf(messages: SentMessage[]): (address: string) => string {
-  const names = new Map(messages.map((message) => [/<([^>]+)>/.exec(message.to)?.[1]?.toLowerCase() ?? message.to.toLowerCase(), message.to]));
-  return (address) => names.get(address.toLowerCase()) ?? address;
+/** "Grace Hopper <grace@…>" for the addresses the sequence names (its people, or the messages' own "Name <address>"). */
+function namesOf(messages: SentMessage[], people: Record<string, string> = {}): (address: string) => string {
+  const named = messages.filter((message) => /<[^>]+>/.test(message.to));
+  const names = new Map(named.map((message) => [/<([^>]+)>/.exec(message.to)?.[1]?.toLowerCase() ?? '', message.to]));
+  return (address) => {
+    const name = people[address.toLowerCase()];
+    return name ? `${name} <${address}>` : (names.get(address.toLowerCase()) ?? address);
+  };
 }
 
 /** The timeline by time: what was sent when, and what is planned when. */
@@ -65,7 +69,7 @@ function timeline(status: SequencePage, named: (address: string) => string): HTM
 }
 
 /** Each message sent, in full, as it went out. */
-function sentMessages(page: MessagesPage, candidate: string): HTMLElement {
+function sentMessages(page: MessagesPage, candidate: string, named: (address: string) => string): HTMLElement {
   return h(
     'section',
     { id: 'messages' },
@@ -75,7 +79,7 @@ function sentMessages(page: MessagesPage, candidate: string): HTMLElement {
       h(
         'article',
         { class: 'card message', 'data-message': message.key },
-        h('div', { class: 'title' }, h('strong', {}, stepName(message, candidate)), h('time', { datetime: message.sentAt, class: 'muted' }, when(message.sentAt))),
+        h('div', { class: 'title' }, h('strong', {}, stepName({ ...message, to: named(message.to) }, candidate)), h('time', { datetime: message.sentAt, class: 'muted' }, when(message.sentAt))),
         h('div', { class: 'muted' }, `To ${message.to}`),
         h('div', { class: 'subject' }, message.subject),
         h('pre', { class: 'body' }, message.text),
@@ -207,11 +211,11 @@ export async function renderSequence(id: string, full = true): Promise<void> {
   const running = status.execution === 'RUNNING' && !['hired', 'opted-out', 'cancelled', 'completed'].includes(status.stage);
   const drafts = status.timeline.filter((entry) => entry.status === 'awaiting-approval' && entry.draft);
   const draftKeys = drafts.map((entry) => entry.key).join(',');
-  const named = namesOf(messages.messages);
+  const named = namesOf(messages.messages, status.people);
   const existing = document.getElementById('sequence');
   // Polling keeps the page current without throwing away a draft being edited.
   if (existing && !full && existing.dataset.id === id && draftKeys === shownDrafts) {
-    for (const part of [summary(status), timeline(status, named), sentMessages(messages, status.candidate), details(status), buttons(id, status, running)]) replaceIfChanged(part);
+    for (const part of [summary(status), timeline(status, named), sentMessages(messages, status.candidate, named), details(status), buttons(id, status, running)]) replaceIfChanged(part);
     refreshIn(2000, () => renderSequence(id, false));
     return;
   }
@@ -225,7 +229,7 @@ export async function renderSequence(id: string, full = true): Promise<void> {
       buttons(id, status, running),
       h('div', { id: 'drafts' }, drafts.length ? h('h2', {}, 'Drafts waiting for approval') : null, ...drafts.map((entry) => draftCard(id, entry, status.candidate, named))),
       timeline(status, named),
-      sentMessages(messages, status.candidate),
+      sentMessages(messages, status.candidate, named),
       details(status),
       running ? recordForms(id) : null,
     ),

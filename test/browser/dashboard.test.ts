@@ -114,7 +114,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
     const since = new Date(Date.now() - 35 * 24 * 3600_000).toISOString().slice(0, 10);
     await page.getByLabel('Rejected from').fill(since);
     await search(`#/?from=${since}`);
-    expect(await attributes(page.locator('#sequences li[data-id]'), 'data-id')).toEqual([ID, 'browser-e2e-2']);
+    // Running sequences come most recently started first (the visibility store's order): ID was started first.
+    expect(await attributes(page.locator('#sequences li[data-id]'), 'data-id')).toEqual(['browser-e2e-2', ID]);
     await page.getByLabel('Rejected from').fill('');
     await page.getByLabel('Rejected to').fill(since);
     await search(`#/?to=${since}`);
@@ -128,23 +129,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
     expect(await page.locator('#sequences li[data-id]').count()).toBe(2 + FILLERS);
   });
 
-  it('pages through the list, next and previous, newest rejection first', async () => {
+  it('pages through the list, next and previous, the most recently started first', async () => {
     await page.goto(`${api.url}/dashboard/#/`);
     await page.getByLabel('Per page').selectOption('10');
     await page.locator('#sequences[data-for="#/?pageSize=10"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#sequences li[data-id]').count()).toBe(10);
     const first = await attributes(page.locator('#sequences li[data-id]'), 'data-id');
-    expect(first.slice(0, 3)).toEqual([ID, 'browser-e2e-2', 'browser-filler-1']);
+    expect(first.slice(0, 3)).toEqual([`browser-filler-${FILLERS}`, `browser-filler-${FILLERS - 1}`, `browser-filler-${FILLERS - 2}`]);
     expect(await page.getByRole('button', { name: '← Previous' }).isDisabled()).toBe(true);
 
     await page.getByRole('button', { name: 'Next →' }).click();
     await expect.poll(() => page.locator('#sequences li[data-id]').count()).toBe(2);
     const second = await attributes(page.locator('#sequences li[data-id]'), 'data-id');
-    expect(second).toEqual([`browser-filler-${FILLERS - 1}`, `browser-filler-${FILLERS}`]);
+    expect(second).toEqual(['browser-e2e-2', ID]);
     expect(await page.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
 
     await page.getByRole('button', { name: '← Previous' }).click();
-    await card(ID).waitFor();
+    await card(`browser-filler-${FILLERS}`).waitFor();
     expect(await page.locator('#sequences li[data-id]').count()).toBe(10);
     await page.getByLabel('Per page').selectOption('25');
     await expect.poll(() => page.locator('#sequences li[data-id]').count()).toBe(2 + FILLERS);
@@ -245,8 +246,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
     expect(download.suggestedFilename()).toBe('onward-outcomes-acme.csv');
     const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
     expect(csv[0]).toBe('dimension,group,sequences,feedbackRequested,feedbackReceived,feedbackReplyRate,hired,medianDaysToNextJob,optedOut,completed,messagesSent,messagesSkipped,messagesFailed');
-    expect(csv).toContainEqual(expect.stringMatching(/^byCoach,Hedy Lamarr,1,/));
-    expect(csv).toContainEqual(expect.stringMatching(new RegExp(`^byCompany,Initech,${FILLERS},`)));
+    expect(csv).toContainEqual(expect.stringMatching(/^coach,Hedy Lamarr,1,/));
+    expect(csv).toContainEqual(expect.stringMatching(new RegExp(`^company,Initech,${FILLERS},`)));
     await screenshots('outcomes');
   });
 });
