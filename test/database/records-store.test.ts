@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeys } from '../../client/api/keys';
 import { createDatabaseRecords, importRecordsFile, type NewSequenceRecord } from '../../client/api/records';
 import { buildApi } from '../../client/api/server';
@@ -12,6 +13,8 @@ import { parseWebhooksConfig } from '../../client/ats/common';
 import { generateCodecKey, parseCodecKeys, type CodecKeyring } from '../../common/codec';
 import { openDatabase } from '../../common/database/open';
 import { createSealing } from '../../common/database/sealing';
+import { serverExecutable } from '../../client/temporal-binaries';
+import { ONWARD_SEARCH_ATTRIBUTES } from '../../workflows/definitions';
 import { runCli } from '../helpers/cli';
 import { DATABASE_BACKENDS, useDatabases } from '../helpers/databases';
 
@@ -165,6 +168,13 @@ describe('webhook deliveries across API replicas', () => {
 });
 
 describe('`onward erase`', () => {
+  // The command deletes the sequence from Temporal first: a local server, where this one has none.
+  let temporal: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    temporal = await TestWorkflowEnvironment.createLocal({ server: { executable: serverExecutable('temporal'), searchAttributes: [...ONWARD_SEARCH_ATTRIBUTES] } });
+  }, 60_000);
+  afterAll(() => temporal?.teardown());
+
   it("leaves none of the candidate's data in the embedded database's files, only a tombstone", async () => {
     const directory = path.join(mkdtempSync(path.join(tmpdir(), 'onward-erase-')), 'db');
     const database = await openDatabase({ kind: 'embedded', directory });
@@ -175,11 +185,11 @@ describe('`onward erase`', () => {
     // Sealed from the start: the files never held it readable.
     expect(filesUnder(directory).includes(REASON)).toBe(false);
 
-    const erased = await runCli(['erase', 'greenhouse-900001', '--tenant', 'acme'], { ONWARD_DATABASE_URL: directory, ONWARD_CODEC_KEYS: codecKeys });
+    const erased = await runCli(['erase', 'greenhouse-900001', '--tenant', 'acme'], { ONWARD_DATABASE_URL: directory, ONWARD_CODEC_KEYS: codecKeys, TEMPORAL_ADDRESS: temporal.address });
     expect(erased.stderr).toBe('');
-    expect(erased.stdout).toContain('greenhouse-900001 (tenant acme): erased');
+    expect(erased.stdout).toContain('greenhouse-900001 (tenant acme): no sequence in Temporal; erased');
     expect(erased.code).toBe(0);
-    const refused = await runCli(['erase', 'greenhouse-900001', '--tenant', 'acme corp'], { ONWARD_DATABASE_URL: directory, ONWARD_CODEC_KEYS: codecKeys });
+    const refused = await runCli(['erase', 'greenhouse-900001', '--tenant', 'acme corp'], { ONWARD_DATABASE_URL: directory, ONWARD_CODEC_KEYS: codecKeys, TEMPORAL_ADDRESS: temporal.address });
     expect(refused.stderr).toContain('--tenant: "acme corp" must be 1-64 letters');
 
     const reopened = await openDatabase({ kind: 'embedded', directory });

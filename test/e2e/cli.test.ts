@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -164,6 +165,32 @@ describe('onward CLI against a Temporal dev server', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('erases a sequence from Temporal (its history, memo and list entry go); a second run finds nothing, a bad id is refused', async () => {
+    const database = { ONWARD_DATABASE_URL: await postgres.createDatabase() };
+    const file = writeDocument('erase.json', rejectionDocument({ id: 'cli-e2e-erase', rejectedAt: new Date().toISOString() }));
+    expect((await runCli(['start', file, '--tenant', 'acme', '--insecure-plaintext'], { ...cliEnv, ...database })).code).toBe(0);
+    const handle = env.client.workflow.getHandle(workflowIdFor('cli-e2e-erase', 'acme'));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    const erased = await runCli(['erase', 'cli-e2e-erase', '--tenant', 'acme'], { ...cliEnv, ...database });
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(erased.stdout).toContain('cli-e2e-erase (tenant acme): deleted from Temporal; erased from');
+    const gone = async () => {
+      try {
+        await handle.describe();
+        return 'still in Temporal';
+      } catch (error) {
+        return error instanceof WorkflowNotFoundError ? 'gone' : String(error);
+      }
+    };
+    await expect.poll(gone, { timeout: 30_000, interval: 500 }).toBe('gone');
+    const again = await runCli(['erase', 'cli-e2e-erase', '--tenant', 'acme'], { ...cliEnv, ...database });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('no sequence in Temporal');
+    const refused = await runCli(['erase', '../etc', '--tenant', 'acme'], { ...cliEnv, ...database });
+    expect(refused.stderr).toContain('<id>: "../etc" is not a rejection id');
   });
 
   it('refuses an invalid file, naming each bad field, and starts nothing', async () => {
