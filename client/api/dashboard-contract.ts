@@ -25,18 +25,3 @@ export interface MessagesPage {
 }
 
 export type OutcomeDimension = 'byMonth' | 'byCoach' | 'byCompany';
-
-export const OUTCOME_GROUP_FIELDS = [
-  'group',
-  'sequences',
-  'feedbackRequested',
-  'feedbackReceived',
-  'feedbackReplyRate',
-  'hired',
-  'medianDaysToNextJob',
-  'optedOut',
-  'completed',
-  'messagesSent',
-  'messagesSkipped',
-  'messagesFailed',
-] as const satisfies readonly (keyof OutcomeGroup)[];
