@@ -25,7 +25,7 @@ describe('npm run bench:smoke', () => {
       execFile(
         process.execPath,
         ['--import', 'tsx', path.join(ROOT, 'bench', 'run.ts'), '--smoke', '--out', out],
-        { cwd: ROOT, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+        { cwd: ROOT, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
         (error, stdoutText, stderrText) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: stdoutText, stderr: stderrText }),
       );
     });
@@ -47,5 +47,5 @@ describe('npm run bench:smoke', () => {
       expect(figure?.rows?.[0]?.onward, name).not.toBe('');
       expect(figure?.rows?.[0]?.baseline, name).not.toBe('');
     }
-  }, 300_000);
+  }, 540_000);
 });
