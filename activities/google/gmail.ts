@@ -8,6 +8,8 @@ import type { StepKind } from '../../workflows/steps';
 import { classifySendError, renderRequest } from '../email';
 import type { Mailer } from '../mailer';
 import { messageIdDomainOf, messageIdFor } from '../message-id';
+import { keepSentMessage } from '../outcomes';
+import type { OutcomesStore } from '../outcomes-store';
 import { refuseSuppressed, type SuppressionList } from '../suppression';
 import type { RenderedEmail, Templates } from '../templates';
 import { SCOPES, type GoogleAccount } from './accounts';
@@ -23,6 +25,8 @@ export interface GmailDependencies {
   fromAddress: string;
   /** Addresses that opted out, checked right before every send and draft. */
   suppressions?: SuppressionList;
+  /** The outcomes ledger: the text of each message sent; absent, nothing is kept. */
+  outcomes?: OutcomesStore;
 }
 
 /** "<id@domain>" → "id@domain", as Gmail's `rfc822msgid:` search takes it. */
@@ -81,7 +85,7 @@ function draftNotice(request: GmailRequest, rendered: RenderedEmail, domain: str
   };
 }
 
-export function createGmailActivities({ google, mailer, templates, fromAddress, suppressions }: GmailDependencies) {
+export function createGmailActivities({ google, mailer, templates, fromAddress, suppressions, outcomes }: GmailDependencies) {
   const domain = messageIdDomainOf(fromAddress);
   const accountFor = (request: { google: GmailRequest['google'] }, scopes: readonly string[]) =>
     requireGoogle(google).accounts.account(request.google.account, request.google.mailbox, scopes);
@@ -110,15 +114,21 @@ export function createGmailActivities({ google, mailer, templates, fromAddress, 
       const account = accountFor(request, [SCOPES.gmailSend]);
       const api = gmailFor(account, google?.rootUrl);
       const messageId = messageIdFor(request.sequenceId, request.key, domain);
+      const rendered = renderRequest(templates, request);
       if (Context.current().info.attempt > 1) {
         const sent = await alreadySent(request, messageId, account);
-        if (sent) return { messageId, ...(sent.threadId ? { threadId: sent.threadId } : {}) };
+        if (sent) {
+          // The attempt that sent it may have died before keeping its text: keeping is idempotent.
+          await keepSentMessage(outcomes, request, rendered);
+          return { messageId, ...(sent.threadId ? { threadId: sent.threadId } : {}) };
+        }
       }
       await refuseSuppressed(suppressions, request);
-      const raw = await composeRaw(request, renderRequest(templates, request), account.mailbox, messageId);
+      const raw = await composeRaw(request, rendered, account.mailbox, messageId);
       const response = await call(account, `sending ${request.key} with Gmail`, () =>
         api.users.messages.send({ userId: 'me', requestBody: { raw, ...(request.threadId ? { threadId: request.threadId } : {}) } }),
       );
+      await keepSentMessage(outcomes, request, rendered);
       return { messageId, ...(response.data.threadId ? { threadId: response.data.threadId } : {}) };
     },
 

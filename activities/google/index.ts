@@ -1,4 +1,5 @@
 import type { Mailer } from '../mailer';
+import type { OutcomesStore } from '../outcomes-store';
 import type { SuppressionList } from '../suppression';
 import type { Templates } from '../templates';
 import { createCalendarActivities } from './calendar';
@@ -12,6 +13,7 @@ export interface GoogleActivityDependencies {
   templates: Templates;
   fromAddress: string;
   suppressions?: SuppressionList;
+  outcomes?: OutcomesStore;
 }
 
 /** The Google channels' activities; without `google` they fail at once, saying which settings are missing. */

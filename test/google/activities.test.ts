@@ -6,7 +6,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities, loadTemplates, type Mailer } from '../../activities';
+import { createActivities, createOutcomesStore, loadTemplates, type Mailer } from '../../activities';
+import { createLedgerReports } from '../../client/api/outcomes-report';
+import { openDatabase } from '../../common/database/open';
+import { createSealing } from '../../common/database/sealing';
 import { SCOPES } from '../../activities/google';
 import { PERMANENT_FAILURE } from '../../workflows/failures';
 import type { GmailRequest, TaskRequest } from '../../workflows/google';
@@ -75,6 +78,31 @@ describe('the Gmail activities', () => {
     const copies = fake.sent('ada@example.com').filter((message) => message.messageId === retried.messageId);
     expect(copies).toHaveLength(1);
     expect(retried.threadId).toBe(copies[0]?.threadId);
+  });
+
+  test('keeps the text of each message sent with Gmail in the outcomes ledger, also when a retry finds it already sent', async () => {
+    const database = await openDatabase({ kind: 'embedded' });
+    try {
+      const sealing = createSealing(undefined);
+      const outcomes = createOutcomesStore(database.db, sealing);
+      const withLedger = createActivities({ mailer, templates: loadTemplates(), fromAddress: 'onward@onward.test', google: fake.dependencies(directory, 'ada'), outcomes });
+      const sent = requestFor('act-ledger', 'thank-you:1');
+      // An attempt that sent the message but died before keeping its text (a worker without the ledger stands for it).
+      const lost = requestFor('act-ledger', 'thank-you:2');
+      await outcomes.recordSequence({ workflowId: sent.sequenceId, tenant: 'acme', rejectionId: 'act-ledger', rejectedAt: new Date().toISOString(), candidate: 'Ada Lovelace', company: 'Acme Analytics' });
+
+      const first = await run(1, () => withLedger.sendWithGmail(sent));
+      await run(1, () => activities.sendWithGmail(lost));
+      await run(2, () => withLedger.sendWithGmail(lost));
+
+      const kept = await createLedgerReports(database.db, sealing).messages('acme', 'act-ledger');
+      expect(kept?.map((message) => message.key).sort()).toEqual(['thank-you:1', 'thank-you:2']);
+      const copy = fake.sent('ada@example.com').find((message) => message.messageId === first.messageId);
+      expect(kept?.find((message) => message.key === 'thank-you:1')).toMatchObject({ kind: 'thank-you', recipientRole: 'interviewer', subject: copy?.parsed?.subject });
+      expect(kept?.find((message) => message.key === 'thank-you:1')?.text).toContain('Grace');
+    } finally {
+      await database.close();
+    }
   });
 
   test('without gmail.readonly a retry cannot look the message up: it says so and sends (at least once)', async () => {
