@@ -61,16 +61,10 @@ export function cohortsOf(sequences: { summary: SequenceSummary; status: Sequenc
     .sort((a, b) => b.month.localeCompare(a.month) || a.company.localeCompare(b.company));
 }
 
-const CSV_COLUMNS: (keyof Cohort)[] = ['company', 'month', 'sequences', 'checkInsSent', 'checkInsAnswered', 'applications', 'interviews', 'hires', 'averageDaysToHire'];
-
 /** A CSV cell, quoted when it must be; a leading = + - @ is neutralised so spreadsheets never run it as a formula. */
 export function csvCell(value: unknown): string {
   const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value == null ? '' : JSON.stringify(value);
   // Quote what needs it, and keep spreadsheets from reading a company name as a formula.
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function cohortsCsv(cohorts: Cohort[]): string {
-  return [CSV_COLUMNS.join(','), ...cohorts.map((cohort) => CSV_COLUMNS.map((column) => csvCell(cohort[column])).join(','))].join('\r\n') + '\r\n';
 }
